@@ -1,0 +1,140 @@
+//! Shapes of the JSON API under `/api/v1`, shared by server and browser.
+//!
+//! Field names here are a contract with clients and scripts: rename nothing.
+
+use serde::{Deserialize, Serialize};
+
+/// Kind of organization stored on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    Customer,
+    Partner,
+    Vendor,
+}
+
+impl OrgKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgKind::Customer => "customer",
+            OrgKind::Partner => "partner",
+            OrgKind::Vendor => "vendor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "customer" => Some(OrgKind::Customer),
+            "partner" => Some(OrgKind::Partner),
+            "vendor" => Some(OrgKind::Vendor),
+            _ => None,
+        }
+    }
+}
+
+/// What a person chooses when registering. `individual` is a home owner: it
+/// creates a customer organization of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegisterKind {
+    Customer,
+    Partner,
+    Individual,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "member" => Some(Role::Member),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /api/v1/auth/register`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    /// Company name; may be empty for `individual` (the person's name is used).
+    #[serde(default)]
+    pub org_name: String,
+    pub org_kind: RegisterKind,
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// `POST /api/v1/auth/login`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgInfo {
+    pub id: i64,
+    pub name: String,
+    pub kind: OrgKind,
+}
+
+/// `GET /api/v1/me`, also the body of a successful register or login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user: UserInfo,
+    pub organization: OrgInfo,
+    pub role: Role,
+    /// Send back as `X-CSRF-Token` on every state-changing request.
+    pub csrf_token: String,
+    /// Set for accounts created with a generated one-time password.
+    #[serde(default)]
+    pub must_change_password: bool,
+}
+
+/// `GET /api/v1/health`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+/// The error body of every failed request (SPEC §11).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable code, e.g. `email_taken`.
+    pub code: String,
+    /// For people.
+    pub message: String,
+    /// The request field the error is about, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// Header carrying the session's CSRF token.
+pub const CSRF_HEADER: &str = "X-CSRF-Token";

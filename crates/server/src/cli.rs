@@ -1,0 +1,151 @@
+//! `tessera-server [--config FILE] [serve | admin …]`
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::storage::{Db, NewOrg, NewUser, StoreError};
+use crate::{demo, security, startup, telemetry};
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+use tessera_domain::api::{OrgKind, Role};
+use tessera_domain::email::Email;
+
+#[derive(Parser, Debug)]
+#[command(name = "tessera-server", version, about = "Tessera: software subscriptions portal server")]
+pub struct Cli {
+    /// TOML configuration file; TESSERA_* environment variables override it.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API and the web app (the default).
+    Serve,
+    /// Back-office operations on the database (safe while the server runs).
+    #[command(subcommand)]
+    Admin(Admin),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Admin {
+    /// Create a vendor organization and its first operator.
+    CreateVendor {
+        /// Organization name.
+        #[arg(long)]
+        org: String,
+        /// The operator's email (their sign-in).
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input instead of generating a one-time one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tessera-server: configuration: {e}");
+            return 2;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("tessera-server: cannot start the async runtime: {e}");
+            return 1;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(config).await,
+            Command::Admin(Admin::CreateVendor { org, email, password_stdin }) => {
+                create_vendor(config, &org, &email, password_stdin).await
+            }
+        }
+    });
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("tessera-server: {e}");
+            1
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    telemetry::init();
+    let demo_mode = config.demo;
+    let public_url = config.public_url.clone();
+    tracing::info!(addr = %config.addr, data_dir = %config.data_dir.display(), static_dir = %config.static_dir.display(), dev = config.dev, demo = config.demo, "starting");
+    if !config.static_dir.join("index.html").exists() {
+        tracing::warn!(static_dir = %config.static_dir.display(), "no built web app there: only the API will answer (build it with `cargo xtask build`)");
+    }
+    let app = startup::Application::build(config).await?;
+    tracing::info!(addr = %app.local_addr()?, "listening");
+    if demo_mode {
+        println!("{}", demo::sign_in_help(&public_url));
+    } else {
+        println!("Tessera is running at {public_url}");
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn create_vendor(
+    config: Config,
+    org: &str,
+    email: &str,
+    password_stdin: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let org = org.trim();
+    if org.is_empty() {
+        return Err("--org must not be empty".into());
+    }
+    let email = Email::parse(email).map_err(|e| format!("--email: {}", e.message()))?;
+    let (password, generated) = if password_stdin {
+        let mut input = String::new();
+        std::io::stdin().read_to_string(&mut input)?;
+        let password = input.lines().next().unwrap_or_default().to_string();
+        tessera_domain::password::check(&password, email.as_str()).map_err(|e| e.message().to_string())?;
+        (password, false)
+    } else {
+        (security::generated_password(), true)
+    };
+    let hash = tokio::task::spawn_blocking(move || security::hash_password(&password).map(|h| (h, password)))
+        .await??;
+    let db = Db::open(&config.database_path()).await?;
+    let now = Clock::default().now();
+    let created = db
+        .create_org_with_admin(
+            NewOrg { name: org, kind: OrgKind::Vendor, individual: false },
+            NewUser {
+                email: email.as_str(),
+                name: org,
+                password_hash: &hash.0,
+                role: Role::Admin,
+                must_change_password: generated,
+            },
+            now,
+        )
+        .await;
+    db.close().await;
+    match created {
+        Ok((org, user)) => {
+            println!("Created vendor organization {:?} (id {}) with operator {} (user id {}).", org.name, org.id, user.email, user.id);
+            if generated {
+                println!("One-time password: {}", hash.1);
+                println!("It must be changed at first sign-in.");
+            }
+            Ok(())
+        }
+        Err(StoreError::EmailTaken) => Err(format!("an account with email {} already exists", email.as_str()).into()),
+        Err(StoreError::Db(e)) => Err(e.into()),
+    }
+}

@@ -1,0 +1,232 @@
+//! Configuration: built-in defaults, then an optional TOML file, then environment
+//! variables. The variable names are a contract with deployment scripts.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `TESSERA_ADDR`
+    pub addr: SocketAddr,
+    /// `TESSERA_DATA_DIR`: the SQLite file and keys.
+    pub data_dir: PathBuf,
+    /// `TESSERA_STATIC_DIR`: the built browser app.
+    pub static_dir: PathBuf,
+    /// `TESSERA_PUBLIC_URL`: base of links in mail, without trailing slash.
+    pub public_url: String,
+    /// `TESSERA_SMTP_URL`: unset keeps mail in the outbox.
+    pub smtp_url: Option<Secret>,
+    /// `TESSERA_DEMO=1`: seed demo data on first start.
+    pub demo: bool,
+    /// `TESSERA_DEV=1`: dev-only pages and the clock override.
+    pub dev: bool,
+    /// Largest accepted request body, in bytes.
+    pub body_limit: usize,
+}
+
+/// A value that must never reach a log line (an SMTP URL carries a password).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            static_dir: PathBuf::from("dist"),
+            public_url: "http://127.0.0.1:8080".into(),
+            smtp_url: None,
+            demo: false,
+            dev: false,
+            body_limit: 64 * 1024,
+        }
+    }
+}
+
+/// The TOML file's shape: every key optional, same names as the fields.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    addr: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    static_dir: Option<PathBuf>,
+    public_url: Option<String>,
+    smtp_url: Option<String>,
+    demo: Option<bool>,
+    dev: Option<bool>,
+    body_limit: Option<usize>,
+}
+
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Defaults, then `file` (if given), then the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut config = Config::default();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+            config.apply_file(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        }
+        config.apply_env(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    fn apply_file(&mut self, text: &str) -> Result<(), String> {
+        let file: FileConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        let addr_given = file.addr.is_some();
+        if let Some(v) = file.addr {
+            self.addr = v;
+        }
+        if let Some(v) = file.data_dir {
+            self.data_dir = v;
+        }
+        if let Some(v) = file.static_dir {
+            self.static_dir = v;
+        }
+        match file.public_url {
+            Some(v) => self.public_url = v.trim_end_matches('/').to_string(),
+            None if addr_given => self.public_url = format!("http://{}", self.addr),
+            None => {}
+        }
+        if let Some(v) = file.smtp_url {
+            self.smtp_url = Some(Secret(v));
+        }
+        if let Some(v) = file.demo {
+            self.demo = v;
+        }
+        if let Some(v) = file.dev {
+            self.dev = v;
+        }
+        if let Some(v) = file.body_limit {
+            self.body_limit = v;
+        }
+        Ok(())
+    }
+
+    /// `get` reads one variable; injected so tests need not touch the real environment.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let public_url_given = get("TESSERA_PUBLIC_URL").is_some();
+        if let Some(v) = get("TESSERA_ADDR") {
+            self.addr = v
+                .parse()
+                .map_err(|_| ConfigError(format!("TESSERA_ADDR={v:?} is not an address like 127.0.0.1:8080")))?;
+            if !public_url_given {
+                self.public_url = format!("http://{}", self.addr);
+            }
+        }
+        if let Some(v) = get("TESSERA_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("TESSERA_STATIC_DIR") {
+            self.static_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("TESSERA_PUBLIC_URL") {
+            self.public_url = v.trim_end_matches('/').to_string();
+        }
+        if let Some(v) = get("TESSERA_SMTP_URL") {
+            self.smtp_url = (!v.is_empty()).then(|| Secret(v));
+        }
+        if let Some(v) = get("TESSERA_DEMO") {
+            self.demo = flag("TESSERA_DEMO", &v)?;
+        }
+        if let Some(v) = get("TESSERA_DEV") {
+            self.dev = flag("TESSERA_DEV", &v)?;
+        }
+        Ok(())
+    }
+
+    /// Cookies get `Secure` when people reach us over TLS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("tessera.db")
+    }
+}
+
+fn flag(name: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" | "" => Ok(false),
+        _ => Err(ConfigError(format!("{name}={value:?}: use 1 or 0"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn environment_overrides_file_which_overrides_defaults() {
+        let mut c = Config::default();
+        c.apply_file("addr = \"127.0.0.1:9000\"\ndata_dir = \"/srv/t\"\ndemo = true\n")
+            .expect("valid file");
+        assert_eq!(c.addr.port(), 9000);
+        assert_eq!(c.public_url, "http://127.0.0.1:9000");
+        c.apply_env(env(&[("TESSERA_DATA_DIR", "/var/t"), ("TESSERA_DEMO", "0")]))
+            .expect("valid env");
+        assert_eq!(c.data_dir, PathBuf::from("/var/t"));
+        assert!(!c.demo);
+        assert_eq!(c.database_path(), PathBuf::from("/var/t/tessera.db"));
+    }
+
+    #[test]
+    fn public_url_follows_addr_unless_given() {
+        let mut c = Config::default();
+        c.apply_env(env(&[("TESSERA_ADDR", "127.0.0.1:1234")])).expect("valid");
+        assert_eq!(c.public_url, "http://127.0.0.1:1234");
+        c.apply_env(env(&[("TESSERA_ADDR", "0.0.0.0:80"), ("TESSERA_PUBLIC_URL", "https://t.example/")]))
+            .expect("valid");
+        assert_eq!(c.public_url, "https://t.example");
+        assert!(c.secure_cookies());
+    }
+
+    #[test]
+    fn bad_values_are_reported_not_ignored() {
+        let mut c = Config::default();
+        assert!(c.apply_env(env(&[("TESSERA_ADDR", "nope")])).is_err());
+        assert!(c.apply_env(env(&[("TESSERA_DEV", "maybe")])).is_err());
+        assert!(c.apply_file("unknown_key = 1").is_err());
+    }
+
+    #[test]
+    fn smtp_url_never_prints() {
+        let mut c = Config::default();
+        c.apply_env(env(&[("TESSERA_SMTP_URL", "smtp://u:hunter2@mail")])).expect("valid");
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

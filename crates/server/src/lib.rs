@@ -1,0 +1,18 @@
+//! Tessera's server: the JSON API under `/api/v1`, the built web app, and the
+//! back-office command line.
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod json;
+pub mod routes;
+pub mod security;
+pub mod session;
+pub mod startup;
+pub mod state;
+pub mod storage;
+pub mod telemetry;
+pub mod web;

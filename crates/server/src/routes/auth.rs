@@ -1,0 +1,157 @@
+//! Registration, sign-in, sign-out and "who am I".
+
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
+use crate::security;
+use crate::session::{self, CurrentUser};
+use crate::state::AppState;
+use crate::storage::{NewOrg, NewUser, SessionUser, StoreError};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Duration;
+use tessera_domain::api::{LoginRequest, Me, OrgKind, RegisterKind, RegisterRequest, Role};
+use tessera_domain::email::Email;
+
+/// Failed sign-ins allowed per email address within [`THROTTLE_WINDOW_MINUTES`].
+pub const MAX_LOGIN_FAILURES: i64 = 10;
+pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+
+const MAX_NAME_CHARS: usize = 100;
+const MAX_ORG_NAME_CHARS: usize = 120;
+
+pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<RegisterRequest>) -> ApiResult<Response> {
+    let name = required_text(&req.name, "name", "Please enter your name.", MAX_NAME_CHARS)?;
+    let email = Email::parse(&req.email).map_err(|e| ApiError::invalid(e.code(), "email", e.message()))?;
+    let (org_name, kind, individual) = match req.org_kind {
+        RegisterKind::Individual => {
+            let org_name = if req.org_name.trim().is_empty() { name.clone() } else { req.org_name.trim().to_string() };
+            (org_name, OrgKind::Customer, true)
+        }
+        RegisterKind::Customer | RegisterKind::Partner => {
+            let org_name =
+                required_text(&req.org_name, "org_name", "Please enter your company's name.", MAX_ORG_NAME_CHARS)?;
+            let kind = if req.org_kind == RegisterKind::Partner { OrgKind::Partner } else { OrgKind::Customer };
+            (org_name, kind, false)
+        }
+    };
+    tessera_domain::password::check(&req.password, email.as_str())
+        .map_err(|e| ApiError::invalid(e.code(), "password", e.message()))?;
+
+    let password_hash = hash_password(req.password).await?;
+    let now = state.clock.now();
+    let created = state
+        .db
+        .create_org_with_admin(
+            NewOrg { name: &org_name, kind, individual },
+            NewUser {
+                email: email.as_str(),
+                name: &name,
+                password_hash: &password_hash,
+                role: Role::Admin,
+                must_change_password: false,
+            },
+            now,
+        )
+        .await;
+    let (org, user) = match created {
+        Ok(pair) => pair,
+        Err(StoreError::EmailTaken) => {
+            return Err(ApiError::conflict(
+                "email_taken",
+                "An account with this email address already exists. Sign in instead.",
+            )
+            .with_field("email"))
+        }
+        Err(StoreError::Db(e)) => return Err(e.into()),
+    };
+    tracing::info!(user_id = user.id, org_id = org.id, kind = kind.as_str(), "organization registered");
+    let session = SessionUser { user, org, expires_at: String::new() };
+    start_session(&state, &session, StatusCode::CREATED).await
+}
+
+pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Response> {
+    let now = state.clock.now();
+    let key = format!("login:{}", req.email.trim().to_lowercase());
+    let window = Duration::minutes(THROTTLE_WINDOW_MINUTES);
+    let (failures, oldest) = state.db.auth_failures_since(&key, now - window).await?;
+    if failures >= MAX_LOGIN_FAILURES {
+        let retry_after = oldest.map(|t| (t + window - now).num_seconds()).unwrap_or(60).max(1) as u64;
+        return Err(ApiError::too_many(
+            "too_many_attempts",
+            "Too many failed sign-in attempts. Please wait a few minutes and try again.",
+            retry_after,
+        ));
+    }
+
+    let user = match Email::parse(&req.email) {
+        Ok(email) => state.db.user_by_email(email.as_str()).await?,
+        Err(_) => None,
+    };
+    // Verify against a dummy hash when there is no such user, so that the answer
+    // takes as long and says the same whether or not the address has an account.
+    let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| security::dummy_hash().to_string());
+    let password = req.password;
+    let ok = tokio::task::spawn_blocking(move || security::verify_password(&password, &stored))
+        .await
+        .map_err(ApiError::internal)?;
+    let user = match (ok, user) {
+        (true, Some(user)) => user,
+        _ => {
+            state.db.record_auth_failure(&key, now).await?;
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "Incorrect email or password."));
+        }
+    };
+    state.db.clear_auth_failures(&key).await?;
+    let Some(session) = state.db.user_session_view(user.id).await? else {
+        return Err(ApiError::internal("user vanished while signing in"));
+    };
+    start_session(&state, &session, StatusCode::OK).await
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    if let Some(token) = session::token_from_headers(&headers) {
+        state.db.delete_session(&security::token_hash(&token)).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session::clear_cookie(state.config.secure_cookies()));
+    Ok(response)
+}
+
+pub async fn me(current: CurrentUser) -> Json<Me> {
+    Json(session::me(&current.session, &current.token))
+}
+
+async fn start_session(state: &AppState, who: &SessionUser, status: StatusCode) -> ApiResult<Response> {
+    let token = security::random_token();
+    let now = state.clock.now();
+    state
+        .db
+        .create_session(&security::token_hash(&token), who.user.id, now, now + Duration::days(session::SESSION_TTL_DAYS))
+        .await?;
+    let mut response = (status, Json(session::me(who, &token))).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session::session_cookie(&token, state.config.secure_cookies()));
+    Ok(response)
+}
+
+pub async fn hash_password(password: String) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || security::hash_password(&password))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)
+}
+
+fn required_text(value: &str, field: &'static str, missing: &str, max_chars: usize) -> ApiResult<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ApiError::invalid("validation", field, missing));
+    }
+    if value.chars().count() > max_chars {
+        return Err(ApiError::invalid("validation", field, format!("Please use at most {max_chars} characters.")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(ApiError::invalid("validation", field, "Please remove control characters."));
+    }
+    Ok(value.to_string())
+}

@@ -1,0 +1,154 @@
+//! Sessions: an HttpOnly cookie holding a random token, the database holding its hash.
+//! Also the CSRF guard, since the CSRF token is derived from the session token.
+
+use crate::error::ApiError;
+use crate::security;
+use crate::state::AppState;
+use crate::storage::SessionUser;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::Duration;
+use tessera_domain::api::{Me, OrgInfo, UserInfo, CSRF_HEADER};
+
+pub const COOKIE_NAME: &str = "tessera_session";
+/// Idle lifetime: a session unused for this long ends.
+pub const SESSION_TTL_DAYS: i64 = 14;
+
+/// The `Set-Cookie` value that opens a session.
+pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
+    let max_age = SESSION_TTL_DAYS * 24 * 3600;
+    let secure = if secure { "; Secure" } else { "" };
+    let value = format!("{COOKIE_NAME}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The `Set-Cookie` value that makes the browser forget the session.
+pub fn clear_cookie(secure: bool) -> HeaderValue {
+    if secure {
+        HeaderValue::from_static("tessera_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure")
+    } else {
+        HeaderValue::from_static("tessera_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax")
+    }
+}
+
+/// The session token from the `Cookie` header(s), if any.
+pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == COOKIE_NAME && !value.is_empty())
+        .map(|(_, value)| value.to_string())
+}
+
+pub fn me(session: &SessionUser, token: &str) -> Me {
+    Me {
+        user: UserInfo { id: session.user.id, name: session.user.name.clone(), email: session.user.email.clone() },
+        organization: OrgInfo { id: session.org.id, name: session.org.name.clone(), kind: session.org.kind },
+        role: session.user.role,
+        csrf_token: security::csrf_token(token),
+        must_change_password: session.user.must_change_password,
+    }
+}
+
+/// The signed-in person. Extracting it rejects with 401 when there is no valid session.
+pub struct CurrentUser {
+    pub session: SessionUser,
+    pub token: String,
+}
+
+/// A 401 that also clears a stale cookie, so the browser stops sending it.
+pub struct AuthRejection {
+    error: ApiError,
+    clear_cookie: Option<HeaderValue>,
+}
+
+impl IntoResponse for AuthRejection {
+    fn into_response(self) -> Response {
+        let mut response = self.error.into_response();
+        if let Some(cookie) = self.clear_cookie {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+        response
+    }
+}
+
+impl From<ApiError> for AuthRejection {
+    fn from(error: ApiError) -> Self {
+        AuthRejection { error, clear_cookie: None }
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(token) = token_from_headers(&parts.headers) else {
+            return Err(ApiError::unauthenticated().into());
+        };
+        let hash = security::token_hash(&token);
+        let now = state.clock.now();
+        match state.db.session_user(&hash, now).await.map_err(ApiError::from)? {
+            Some(session) => {
+                let ttl = Duration::days(SESSION_TTL_DAYS);
+                let expires = chrono::DateTime::parse_from_rfc3339(&session.expires_at)
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .unwrap_or(now);
+                // Write at most about once an hour per session, not on every request.
+                if expires - now < ttl - Duration::hours(1) {
+                    state.db.touch_session(&hash, now, now + ttl).await.map_err(ApiError::from)?;
+                }
+                Ok(CurrentUser { session, token })
+            }
+            None => Err(AuthRejection {
+                error: ApiError::session_expired(),
+                clear_cookie: Some(clear_cookie(state.config.secure_cookies())),
+            }),
+        }
+    }
+}
+
+/// Every state-changing request that carries a session cookie must carry the
+/// session's CSRF token in `X-CSRF-Token`. SameSite=Lax already stops most cross-site
+/// posts; this closes the rest (older browsers, same-site subdomains).
+pub async fn csrf_guard(State(_state): State<AppState>, request: Request, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe {
+        if let Some(token) = token_from_headers(request.headers()) {
+            let expected = security::csrf_token(&token);
+            let given = request.headers().get(CSRF_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+            if !security::constant_time_eq(expected.as_bytes(), given) {
+                return ApiError::csrf().into_response();
+            }
+        }
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_session_cookie_among_others() {
+        let mut h = HeaderMap::new();
+        h.append(header::COOKIE, HeaderValue::from_static("a=1; tessera_session=abc; b=2"));
+        assert_eq!(token_from_headers(&h).as_deref(), Some("abc"));
+        let mut h = HeaderMap::new();
+        h.append(header::COOKIE, HeaderValue::from_static("tessera_session="));
+        assert_eq!(token_from_headers(&h), None);
+    }
+
+    #[test]
+    fn cookie_is_http_only_and_same_site() {
+        let c = session_cookie("tok", false);
+        let c = c.to_str().expect("ascii");
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
+        assert!(session_cookie("tok", true).to_str().expect("ascii").contains("; Secure"));
+    }
+}

@@ -1,0 +1,70 @@
+//! Starting and stopping the server.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::state::AppState;
+use crate::storage::Db;
+use crate::{app, demo};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Opens the database (migrating it), seeds demo data if asked, binds the port.
+    pub async fn build(config: Config) -> Result<Application, Box<dyn std::error::Error>> {
+        let db = Db::open(&config.database_path()).await?;
+        let state = AppState { db, config: Arc::new(config), clock: Arc::new(Clock::default()) };
+        if state.config.demo {
+            demo::seed_if_empty(&state).await?;
+        }
+        let listener = TcpListener::bind(state.config.addr)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", state.config.addr))?;
+        Ok(Application { listener, state })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until SIGINT/SIGTERM, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let db = self.state.db.clone();
+        let router = app::router(self.state);
+        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        db.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,12 @@
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::storage::Db;
+use std::sync::Arc;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub clock: Arc<Clock>,
+}

@@ -1,0 +1,55 @@
+//! Serving the built app: SPA fallback, cache policy, pre-compressed files.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::TestApp;
+
+async fn app_with_dist() -> TestApp {
+    let dist = tempfile::tempdir().unwrap().keep();
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>Tessera</title>").unwrap();
+    std::fs::write(dist.join("tessera-web-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+    std::fs::write(dist.join("tessera-web-0123456789abcdef.js"), "x".repeat(4000)).unwrap();
+    std::fs::write(dist.join("tessera-web-0123456789abcdef.js.br"), b"brotli!").unwrap();
+    TestApp::with_config(move |c| c.static_dir = dist).await
+}
+
+#[tokio::test]
+async fn client_routes_fall_back_to_index_html_without_caching() {
+    let mut app = app_with_dist().await;
+    for path in ["/", "/team", "/licenses/42"] {
+        let r = app.get(path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.body.as_str().unwrap().contains("<title>Tessera</title>"), "{path}");
+        assert_eq!(r.headers[header::CACHE_CONTROL], "no-cache", "{path}");
+        assert_eq!(r.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    }
+}
+
+#[tokio::test]
+async fn hashed_assets_are_immutable_and_sent_precompressed() {
+    let mut app = app_with_dist().await;
+    let r = app.get("/tessera-web-0123456789abcdef_bg.wasm").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/wasm");
+
+    let req = Request::get("/tessera-web-0123456789abcdef.js")
+        .header(header::ACCEPT_ENCODING, "gzip, br")
+        .body(Body::empty())
+        .unwrap();
+    let r = app.raw(req).await;
+    assert_eq!(r.headers[header::CONTENT_ENCODING], "br");
+    assert_eq!(r.body.as_str().unwrap(), "brotli!");
+}
+
+#[tokio::test]
+async fn api_answers_are_compressed_when_asked_and_never_cached() {
+    let mut app = app_with_dist().await;
+    let req = Request::get("/api/v1/nothing-here").header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
+    let r = app.raw(req).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+}
