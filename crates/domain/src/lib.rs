@@ -1,0 +1,14 @@
+//! Tessera's domain: the types and rules shared by the browser app and the server.
+//!
+//! Everything here is pure (no I/O, no clock, no framework) so that the same rule
+//! gives the same answer in the browser and on the server, and is tested once.
+
+pub mod api;
+pub mod code;
+pub mod dates;
+pub mod email;
+pub mod entitlement;
+pub mod password;
+pub mod proration;
+pub mod renewal;
+pub mod status;

@@ -1,0 +1,61 @@
+// Journey: the pages a newcomer sees pass an axe-core audit (SPEC §12: no violations).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { launch, newPage, screenshot, uniqueEmail, PASSWORD, register, shell } from "./support.mjs";
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function audit(page) {
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  return result;
+}
+
+test("sign-in, register and home have no axe violations", async () => {
+  const page = await newPage(browser);
+  await page.goto("/signin");
+  await page.getByLabel("Email").waitFor();
+  assert.deepEqual(await audit(page), [], "sign-in page");
+
+  await register.open(page);
+  assert.deepEqual(await audit(page), [], "register page");
+
+  await register.submit(page, { kind: "partner", org: "Audit Partners", name: "Ann Audit", email: uniqueEmail("a11y"), password: PASSWORD });
+  await page.waitForURL((url) => url.pathname === "/");
+  await shell.orgName(page).waitFor();
+  assert.deepEqual(await audit(page), [], "home page");
+
+  await page.goto("/quotes");
+  await page.locator("h1").waitFor();
+  assert.deepEqual(await audit(page), [], "quotes page (partner)");
+  await screenshot(page, "a11y-quotes-partner");
+});
+
+test("the sign-in form is usable with the keyboard alone", async () => {
+  const page = await newPage(browser);
+  await page.goto("/signin");
+  await page.getByLabel("Email").waitFor();
+  await page.getByLabel("Email").focus();
+  await page.keyboard.type("nobody@example.com");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("wrong-password-1");
+  await page.keyboard.press("Enter");
+  const alert = page.getByRole("alert");
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /Incorrect email or password/);
+});

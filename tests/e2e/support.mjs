@@ -1,0 +1,80 @@
+// Shared set-up of the end-to-end journeys: Debian's Chromium driven by
+// playwright-core, the server started by `cargo xtask test` (BASE_URL), and
+// screenshots kept under SCREENSHOT_DIR.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+export const BASE_URL = process.env.BASE_URL ?? "http://127.0.0.1:8080";
+const SHOTS = process.env.SCREENSHOT_DIR ?? "target/e2e-screenshots";
+
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+export async function launch() {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+/** A fresh browser context (no cookies) and page, with console errors collected. */
+export async function newPage(browser, viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, baseURL: BASE_URL });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+  return page;
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** An address nobody else in this run uses. */
+export function uniqueEmail(prefix) {
+  return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+export const PASSWORD = "correct-horse-battery";
+
+// Page objects: what a person does, in the words of the page.
+export const signIn = {
+  async open(page, query = "") {
+    await page.goto(`/signin${query}`);
+    await page.getByLabel("Email").waitFor();
+  },
+  async submit(page, email, password) {
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+  },
+};
+
+export const register = {
+  async open(page) {
+    await page.goto("/register");
+    await page.locator("#email").waitFor();
+  },
+  async submit(page, { kind, org, name, email, password }) {
+    await page.locator(`input[name="org-kind"][value="${kind}"]`).check();
+    if (org !== undefined) await page.locator("#org-name").fill(org);
+    await page.locator("#name").fill(name);
+    await page.locator("#email").fill(email);
+    await page.locator("#password").fill(password);
+    await page.getByRole("button", { name: "Create account" }).click();
+  },
+};
+
+export const shell = {
+  orgName: (page) => page.getByTestId("org-name"),
+  role: (page) => page.getByTestId("user-role"),
+  async signOut(page) {
+    await page.getByRole("button", { name: "Sign out" }).click();
+  },
+};
