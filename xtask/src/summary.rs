@@ -17,7 +17,10 @@ impl Counts {
 pub fn nextest(output: &str) -> Option<Counts> {
     let line = output.lines().rev().find(|l| l.contains("tests run:") || l.contains("test run:"))?;
     let tail = line.split_once("run:")?.1;
-    Some(Counts { passed: number_before(tail, "passed").unwrap_or(0), failed: number_before(tail, "failed").unwrap_or(0) })
+    Some(Counts {
+        passed: number_before(tail, "passed").unwrap_or(0),
+        failed: number_before(tail, "failed").unwrap_or(0),
+    })
 }
 
 /// libtest (wasm-bindgen-test-runner too): `test result: ok. 3 passed; 0 failed; …`,
@@ -25,7 +28,10 @@ pub fn nextest(output: &str) -> Option<Counts> {
 pub fn libtest(output: &str) -> Option<Counts> {
     let mut total: Option<Counts> = None;
     for line in output.lines().filter(|l| l.contains("test result:")) {
-        let c = Counts { passed: number_before(line, "passed").unwrap_or(0), failed: number_before(line, "failed").unwrap_or(0) };
+        let c = Counts {
+            passed: number_before(line, "passed").unwrap_or(0),
+            failed: number_before(line, "failed").unwrap_or(0),
+        };
         total.get_or_insert_with(Counts::default).add(c);
     }
     total
@@ -41,7 +47,7 @@ pub fn tap(output: &str) -> Option<Counts> {
 
 fn number_before(text: &str, word: &str) -> Option<u64> {
     let idx = text.find(word)?;
-    text[..idx].split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).last()?.parse().ok()
+    text[..idx].split(|c: char| !c.is_ascii_digit()).rfind(|s| !s.is_empty())?.parse().ok()
 }
 
 #[cfg(test)]
@@ -59,7 +65,8 @@ mod tests {
 
     #[test]
     fn adds_up_libtest_results() {
-        let out = "test result: ok. 3 passed; 0 failed; 0 ignored\nx\ntest result: FAILED. 1 passed; 2 failed; 0 ignored";
+        let out =
+            "test result: ok. 3 passed; 0 failed; 0 ignored\nx\ntest result: FAILED. 1 passed; 2 failed; 0 ignored";
         assert_eq!(libtest(out), Some(Counts { passed: 4, failed: 2 }));
         assert_eq!(libtest("nothing"), None);
     }

@@ -27,7 +27,17 @@ pub fn run() -> ExitCode {
     }
     if proc::run(cmd(
         "cargo",
-        &["clippy", "--package", "tessera-web", "--target", "wasm32-unknown-unknown", "--all-targets", "--", "-D", "warnings"],
+        &[
+            "clippy",
+            "--package",
+            "tessera-web",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
     ))
     .is_err()
     {

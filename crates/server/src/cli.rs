@@ -118,8 +118,7 @@ async fn create_vendor(
     } else {
         (security::generated_password(), true)
     };
-    let hash = tokio::task::spawn_blocking(move || security::hash_password(&password).map(|h| (h, password)))
-        .await??;
+    let hash = tokio::task::spawn_blocking(move || security::hash_password(&password).map(|h| (h, password))).await??;
     let db = Db::open(&config.database_path()).await?;
     let now = Clock::default().now();
     let created = db
@@ -138,7 +137,10 @@ async fn create_vendor(
     db.close().await;
     match created {
         Ok((org, user)) => {
-            println!("Created vendor organization {:?} (id {}) with operator {} (user id {}).", org.name, org.id, user.email, user.id);
+            println!(
+                "Created vendor organization {:?} (id {}) with operator {} (user id {}).",
+                org.name, org.id, user.email, user.id
+            );
             if generated {
                 println!("One-time password: {}", hash.1);
                 println!("It must be changed at first sign-in.");

@@ -185,20 +185,17 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |k| map.get(k).cloned()
     }
 
     #[test]
     fn environment_overrides_file_which_overrides_defaults() {
         let mut c = Config::default();
-        c.apply_file("addr = \"127.0.0.1:9000\"\ndata_dir = \"/srv/t\"\ndemo = true\n")
-            .expect("valid file");
+        c.apply_file("addr = \"127.0.0.1:9000\"\ndata_dir = \"/srv/t\"\ndemo = true\n").expect("valid file");
         assert_eq!(c.addr.port(), 9000);
         assert_eq!(c.public_url, "http://127.0.0.1:9000");
-        c.apply_env(env(&[("TESSERA_DATA_DIR", "/var/t"), ("TESSERA_DEMO", "0")]))
-            .expect("valid env");
+        c.apply_env(env(&[("TESSERA_DATA_DIR", "/var/t"), ("TESSERA_DEMO", "0")])).expect("valid env");
         assert_eq!(c.data_dir, PathBuf::from("/var/t"));
         assert!(!c.demo);
         assert_eq!(c.database_path(), PathBuf::from("/var/t/tessera.db"));

@@ -17,10 +17,34 @@ pub struct DemoAccount {
 }
 
 pub const ACCOUNTS: &[DemoAccount] = &[
-    DemoAccount { email: "alice@northwind.example", name: "Alice Martin", org: "Northwind Facilities", kind: OrgKind::Customer, role: Role::Admin },
-    DemoAccount { email: "mark@northwind.example", name: "Mark Dubois", org: "Northwind Facilities", kind: OrgKind::Customer, role: Role::Member },
-    DemoAccount { email: "paula@brightline.example", name: "Paula Rossi", org: "Brightline Power Partners", kind: OrgKind::Partner, role: Role::Admin },
-    DemoAccount { email: "victor@tessera-vendor.example", name: "Victor Lang", org: "Tessera Software (vendor)", kind: OrgKind::Vendor, role: Role::Admin },
+    DemoAccount {
+        email: "alice@northwind.example",
+        name: "Alice Martin",
+        org: "Northwind Facilities",
+        kind: OrgKind::Customer,
+        role: Role::Admin,
+    },
+    DemoAccount {
+        email: "mark@northwind.example",
+        name: "Mark Dubois",
+        org: "Northwind Facilities",
+        kind: OrgKind::Customer,
+        role: Role::Member,
+    },
+    DemoAccount {
+        email: "paula@brightline.example",
+        name: "Paula Rossi",
+        org: "Brightline Power Partners",
+        kind: OrgKind::Partner,
+        role: Role::Admin,
+    },
+    DemoAccount {
+        email: "victor@tessera-vendor.example",
+        name: "Victor Lang",
+        org: "Tessera Software (vendor)",
+        kind: OrgKind::Vendor,
+        role: Role::Admin,
+    },
 ];
 
 pub async fn seed_if_empty(state: &AppState) -> Result<(), Box<dyn std::error::Error>> {
@@ -32,7 +56,8 @@ pub async fn seed_if_empty(state: &AppState) -> Result<(), Box<dyn std::error::E
     let now = state.clock.now();
     let mut org_ids: Vec<(&str, i64)> = Vec::new();
     for a in ACCOUNTS {
-        let user = NewUser { email: a.email, name: a.name, password_hash: &hash, role: a.role, must_change_password: false };
+        let user =
+            NewUser { email: a.email, name: a.name, password_hash: &hash, role: a.role, must_change_password: false };
         match org_ids.iter().find(|(name, _)| *name == a.org) {
             Some((_, org_id)) => {
                 state.db.add_user(*org_id, user, now).await.map_err(|e| format!("{e:?}"))?;

@@ -48,11 +48,7 @@ impl ApiError {
     }
 
     pub fn session_expired() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "session_expired",
-            "Your session has expired. Please sign in again.",
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "session_expired", "Your session has expired. Please sign in again.")
     }
 
     pub fn forbidden() -> Self {
@@ -76,11 +72,7 @@ impl ApiError {
     /// A failure of ours. The cause is logged; the person gets no internals.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Something went wrong on our side. Please try again.",
-        )
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side. Please try again.")
     }
 }
 

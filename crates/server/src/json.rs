@@ -39,11 +39,9 @@ fn rejection_to_error(rejection: JsonRejection) -> ApiError {
             "unsupported_media_type",
             "Send the request body as JSON with `Content-Type: application/json`.",
         ),
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "The request body is too large.",
-        ),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is too large.")
+        }
         other => ApiError::bad_request("bad_request", other.body_text()),
     }
 }

@@ -35,10 +35,12 @@ impl Application {
     /// Serves until SIGINT/SIGTERM, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let db = self.state.db.clone();
+        let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let router = app::router(self.state);
         axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await?;
+        housekeeping.abort();
         db.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -67,4 +69,18 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Hourly: forget expired sessions and sign-in failures older than the throttle window.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let now = state.clock.now();
+        let window = chrono::Duration::minutes(crate::routes::auth::THROTTLE_WINDOW_MINUTES);
+        match (state.db.delete_expired_sessions(now).await, state.db.purge_auth_failures_before(now - window).await) {
+            (Ok(sessions), Ok(failures)) => tracing::debug!(sessions, failures, "housekeeping"),
+            (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
+    }
 }

@@ -98,10 +98,7 @@ impl Db {
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&write).await?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options.read_only(true))
-            .await?;
+        let read = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;
         Ok(Db { write, read })
     }
 
@@ -205,14 +202,7 @@ impl Db {
         .fetch_optional(&self.read)
         .await?;
         let Some(r) = row else { return Ok(None) };
-        let user = user_from_row(&r)?;
-        let kind: String = r.try_get("org_kind")?;
-        let org = OrgRecord {
-            id: user.org_id,
-            name: r.try_get("org_name")?,
-            kind: OrgKind::parse(&kind).ok_or_else(|| decode_error("org kind", &kind))?,
-        };
-        Ok(Some(SessionUser { user, org, expires_at: r.try_get("expires_at")? }))
+        Ok(Some(session_user_from_row(&r, r.try_get("expires_at")?)?))
     }
 
     /// Sliding expiry: an active session stays alive.
@@ -256,17 +246,25 @@ impl Db {
         key: &str,
         since: DateTime<Utc>,
     ) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
-        let row = sqlx::query("SELECT COUNT(*) AS n, MIN(failed_at) AS oldest FROM auth_failures WHERE key = ? AND failed_at > ?")
-            .bind(key)
-            .bind(to_db(since))
-            .fetch_one(&self.read)
-            .await?;
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(failed_at) AS oldest FROM auth_failures WHERE key = ? AND failed_at > ?",
+        )
+        .bind(key)
+        .bind(to_db(since))
+        .fetch_one(&self.read)
+        .await?;
         let n: i64 = row.try_get("n")?;
         let oldest: Option<String> = row.try_get("oldest")?;
-        let oldest = oldest
-            .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
-            .map(|t| t.with_timezone(&Utc));
+        let oldest = oldest.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc));
         Ok((n, oldest))
+    }
+
+    pub async fn purge_auth_failures_before(&self, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+        let r = sqlx::query("DELETE FROM auth_failures WHERE failed_at <= ?")
+            .bind(to_db(before))
+            .execute(&self.write)
+            .await?;
+        Ok(r.rows_affected())
     }
 
     pub async fn clear_auth_failures(&self, key: &str) -> Result<(), sqlx::Error> {
@@ -310,6 +308,18 @@ fn user_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<UserRecord, sqlx::Error>
     })
 }
 
+/// A user row joined with `org_name` and `org_kind`.
+fn session_user_from_row(r: &sqlx::sqlite::SqliteRow, expires_at: String) -> Result<SessionUser, sqlx::Error> {
+    let user = user_from_row(r)?;
+    let kind: String = r.try_get("org_kind")?;
+    let org = OrgRecord {
+        id: user.org_id,
+        name: r.try_get("org_name")?,
+        kind: OrgKind::parse(&kind).ok_or_else(|| decode_error("org kind", &kind))?,
+    };
+    Ok(SessionUser { user, org, expires_at })
+}
+
 fn decode_error(what: &str, value: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("unexpected {what} {value:?} in the database").into())
 }
@@ -326,13 +336,6 @@ impl Db {
         .fetch_optional(&self.read)
         .await?;
         let Some(r) = row else { return Ok(None) };
-        let user = user_from_row(&r)?;
-        let kind: String = r.try_get("org_kind")?;
-        let org = OrgRecord {
-            id: user.org_id,
-            name: r.try_get("org_name")?,
-            kind: OrgKind::parse(&kind).ok_or_else(|| decode_error("org kind", &kind))?,
-        };
-        Ok(Some(SessionUser { user, org, expires_at: String::new() }))
+        Ok(Some(session_user_from_row(&r, String::new())?))
     }
 }

@@ -57,9 +57,7 @@ async fn weak_password_is_422_naming_the_rule() {
 #[tokio::test]
 async fn email_and_required_fields_are_checked() {
     let mut app = TestApp::new().await;
-    let body = |email: &str, org: &str, kind: &str| {
-        json!({"org_name": org, "org_kind": kind, "name": "N", "email": email, "password": PASSWORD})
-    };
+    let body = |email: &str, org: &str, kind: &str| json!({"org_name": org, "org_kind": kind, "name": "N", "email": email, "password": PASSWORD});
     let r = app.post("/api/v1/auth/register", body("", "X", "customer")).await;
     assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "email_required"));
     assert_eq!(r.message(), "Please enter email address");
@@ -70,7 +68,11 @@ async fn email_and_required_fields_are_checked() {
     assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation"));
     assert_eq!(r.body["error"]["field"], "org_name");
     let r = app.post("/api/v1/auth/register", body("a@example.com", "", "vendor")).await;
-    assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"), "vendors are not self-service");
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
+        "vendors are not self-service"
+    );
 }
 
 #[tokio::test]

@@ -128,7 +128,12 @@ async fn start_session(state: &AppState, who: &SessionUser, status: StatusCode) 
     let now = state.clock.now();
     state
         .db
-        .create_session(&security::token_hash(&token), who.user.id, now, now + Duration::days(session::SESSION_TTL_DAYS))
+        .create_session(
+            &security::token_hash(&token),
+            who.user.id,
+            now,
+            now + Duration::days(session::SESSION_TTL_DAYS),
+        )
         .await?;
     let mut response = (status, Json(session::me(who, &token))).into_response();
     response.headers_mut().insert(header::SET_COOKIE, session::session_cookie(&token, state.config.secure_cookies()));

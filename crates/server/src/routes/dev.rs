@@ -30,12 +30,17 @@ pub async fn get_clock(State(state): State<AppState>) -> Json<ClockView> {
     Json(view(&state))
 }
 
-pub async fn set_clock(State(state): State<AppState>, ApiJson(body): ApiJson<SetClock>) -> Result<Json<ClockView>, ApiError> {
+pub async fn set_clock(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SetClock>,
+) -> Result<Json<ClockView>, ApiError> {
     match (body.now, body.advance_days, body.reset) {
         (Some(at), None, false) => state.clock.set_now(at),
         (None, Some(days), false) => state.clock.advance(Duration::days(days)),
         (None, None, true) => state.clock.set_offset(Duration::zero()),
-        _ => return Err(ApiError::invalid("validation", "now", "Give exactly one of `now`, `advance_days` or `reset`.")),
+        _ => {
+            return Err(ApiError::invalid("validation", "now", "Give exactly one of `now`, `advance_days` or `reset`."))
+        }
     }
     Ok(Json(view(&state)))
 }

@@ -46,7 +46,8 @@ impl TestApp {
 
     pub async fn with_config(tweak: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = Config { data_dir: dir.path().to_path_buf(), static_dir: dir.path().join("dist"), ..Config::default() };
+        let mut config =
+            Config { data_dir: dir.path().to_path_buf(), static_dir: dir.path().join("dist"), ..Config::default() };
         tweak(&mut config);
         let db = Db::open(&config.database_path()).await.unwrap();
         let state = AppState { db, config: Arc::new(config), clock: Arc::new(Clock::default()) };
