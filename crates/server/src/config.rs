@@ -150,7 +150,7 @@ impl Config {
             self.public_url = v.trim_end_matches('/').to_string();
         }
         if let Some(v) = get("TESSERA_SMTP_URL") {
-            self.smtp_url = (!v.is_empty()).then(|| Secret(v));
+            self.smtp_url = (!v.is_empty()).then_some(Secret(v));
         }
         if let Some(v) = get("TESSERA_DEMO") {
             self.demo = flag("TESSERA_DEMO", &v)?;
