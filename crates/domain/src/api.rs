@@ -138,3 +138,94 @@ pub struct ErrorDetail {
 
 /// Header carrying the session's CSRF token.
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
+// ---- Team: invitations, members, organization settings (SPEC §7) ----
+
+/// `POST /api/v1/invitations`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteRequest {
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationStatus {
+    Pending,
+    Accepted,
+    Revoked,
+    Expired,
+}
+
+impl InvitationStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            InvitationStatus::Pending => "Pending",
+            InvitationStatus::Accepted => "Accepted",
+            InvitationStatus::Revoked => "Revoked",
+            InvitationStatus::Expired => "Expired",
+        }
+    }
+}
+
+/// An invitation as its organization sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub id: i64,
+    pub email: String,
+    /// Name of the person who sent it.
+    pub invited_by: String,
+    pub sent_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub status: InvitationStatus,
+}
+
+/// `GET /api/v1/invitations/lookup?token=…`: what the accept page may show, nothing more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationLookup {
+    pub organization_name: String,
+    pub inviter: String,
+    pub email: String,
+}
+
+/// `POST /api/v1/invitations/accept`: `name` and `password` register a new person;
+/// the token alone joins a signed-in user with the invited email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptInvitation {
+    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub joined_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// `PATCH /api/v1/members/{id}`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleChange {
+    pub role: Role,
+}
+
+/// `GET /api/v1/organization`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgSettings {
+    pub id: i64,
+    pub name: String,
+    pub kind: OrgKind,
+    /// Whether members (not only admins) may invite co-workers. Default off.
+    pub members_may_invite: bool,
+}
+
+/// `PATCH /api/v1/organization` (admins)
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgSettingsPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members_may_invite: Option<bool>,
+}

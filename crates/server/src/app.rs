@@ -16,7 +16,11 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn router(state: AppState) -> Router {
     let static_dir = state.config.static_dir.clone();
-    Router::new()
+    let mut router = Router::new();
+    if state.config.dev {
+        router = router.route("/dev/outbox", axum::routing::get(routes::dev::outbox_page).with_state(state.clone()));
+    }
+    router
         .nest("/api/v1", routes::api(state))
         .fallback_service(web::static_files(&static_dir))
         .layer(axum::middleware::from_fn(web::cache_policy))

@@ -27,6 +27,21 @@ pub enum Command {
     /// Back-office operations on the database (safe while the server runs).
     #[command(subcommand)]
     Admin(Admin),
+    /// Read the outbox (every mail Tessera wrote, sent or not).
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MailCommand {
+    /// The newest mails, one line each.
+    List {
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// One mail in full.
+    Show { id: i64 },
 }
 
 #[derive(Subcommand, Debug)]
@@ -68,6 +83,7 @@ pub fn main() -> i32 {
             Command::Admin(Admin::CreateVendor { org, email, password_stdin }) => {
                 create_vendor(config, &org, &email, password_stdin).await
             }
+            Command::Mail(cmd) => mail(config, cmd).await,
         }
     });
     match result {
@@ -150,4 +166,41 @@ async fn create_vendor(
         Err(StoreError::EmailTaken) => Err(format!("an account with email {} already exists", email.as_str()).into()),
         Err(StoreError::Db(e)) => Err(e.into()),
     }
+}
+
+async fn mail(config: Config, cmd: MailCommand) -> Result<(), Box<dyn std::error::Error>> {
+    let db = Db::open(&config.database_path()).await?;
+    let result = match cmd {
+        MailCommand::List { limit } => {
+            let mails = db.list_mail(limit.clamp(1, 10_000)).await?;
+            if mails.is_empty() {
+                println!("The outbox is empty.");
+            }
+            for m in mails {
+                let state = if m.sent_at.is_some() { "sent" } else { "queued" };
+                println!("{:>6}  {}  {:<6}  {:<32}  {}", m.id, m.created_at, state, m.to, m.subject);
+            }
+            Ok(())
+        }
+        MailCommand::Show { id } => match db.mail(id).await? {
+            Some(m) => {
+                println!(
+                    "Id: {}\nTo: {}\nSubject: {}\nKind: {}\nCreated: {}",
+                    m.id, m.to, m.subject, m.kind, m.created_at
+                );
+                match &m.sent_at {
+                    Some(t) => println!("Sent: {t}"),
+                    None => println!("Sent: not yet ({} attempts)", m.attempts),
+                }
+                if let Some(e) = &m.last_error {
+                    println!("Last error: {e}");
+                }
+                println!("\n{}", m.text);
+                Ok(())
+            }
+            None => Err(format!("no mail with id {id}").into()),
+        },
+    };
+    db.close().await;
+    result
 }

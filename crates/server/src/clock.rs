@@ -67,3 +67,9 @@ mod tests {
         assert!(a < b);
     }
 }
+
+/// Reads a stored timestamp; a malformed one (never written by us) reads as the epoch
+/// rather than failing the whole list it is in.
+pub fn from_db(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+}

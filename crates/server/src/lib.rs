@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod json;
+pub mod mail;
 pub mod routes;
 pub mod security;
 pub mod session;

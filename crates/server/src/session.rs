@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use crate::security;
 use crate::state::AppState;
 use crate::storage::SessionUser;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, OptionalFromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
@@ -109,6 +109,19 @@ impl FromRequestParts<AppState> for CurrentUser {
                 error: ApiError::session_expired(),
                 clear_cookie: Some(clear_cookie(state.config.secure_cookies())),
             }),
+        }
+    }
+}
+
+/// `Option<CurrentUser>`: `None` for anyone without a valid session.
+impl OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(user) => Ok(Some(user)),
+            Err(rejection) if rejection.error.status == axum::http::StatusCode::UNAUTHORIZED => Ok(None),
+            Err(rejection) => Err(rejection),
         }
     }
 }

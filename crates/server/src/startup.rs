@@ -18,7 +18,12 @@ impl Application {
     /// Opens the database (migrating it), seeds demo data if asked, binds the port.
     pub async fn build(config: Config) -> Result<Application, Box<dyn std::error::Error>> {
         let db = Db::open(&config.database_path()).await?;
-        let state = AppState { db, config: Arc::new(config), clock: Arc::new(Clock::default()) };
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+            clock: Arc::new(Clock::default()),
+            mail_wakeup: Default::default(),
+        };
         if state.config.demo {
             demo::seed_if_empty(&state).await?;
         }
@@ -36,11 +41,13 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let db = self.state.db.clone();
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let mailer = tokio::spawn(crate::mail::worker(self.state.clone()));
         let router = app::router(self.state);
         axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         housekeeping.abort();
+        mailer.abort();
         db.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -9,4 +9,6 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub clock: Arc<Clock>,
+    /// Wakes the mailer when a mail is queued.
+    pub mail_wakeup: Arc<tokio::sync::Notify>,
 }

@@ -12,6 +12,12 @@ use std::str::FromStr;
 use std::time::Duration;
 use tessera_domain::api::{OrgKind, Role};
 
+mod invitations;
+mod outbox;
+
+pub use invitations::{InvitationRecord, InviteError, MemberRecord, NewInvitation, NewMailOwned, OrgSettings};
+pub use outbox::{MailRecord, NewMail};
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 #[derive(Clone, Debug)]
@@ -73,7 +79,7 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
@@ -273,7 +279,7 @@ impl Db {
     }
 }
 
-async fn insert_user(
+pub(crate) async fn insert_user(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     org_id: i64,
     user: &NewUser<'_>,
@@ -320,7 +326,7 @@ fn session_user_from_row(r: &sqlx::sqlite::SqliteRow, expires_at: String) -> Res
     Ok(SessionUser { user, org, expires_at })
 }
 
-fn decode_error(what: &str, value: &str) -> sqlx::Error {
+pub(crate) fn decode_error(what: &str, value: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("unexpected {what} {value:?} in the database").into())
 }
 

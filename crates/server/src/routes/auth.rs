@@ -123,7 +123,7 @@ pub async fn me(current: CurrentUser) -> Json<Me> {
     Json(session::me(&current.session, &current.token))
 }
 
-async fn start_session(state: &AppState, who: &SessionUser, status: StatusCode) -> ApiResult<Response> {
+pub async fn start_session(state: &AppState, who: &SessionUser, status: StatusCode) -> ApiResult<Response> {
     let token = security::random_token();
     let now = state.clock.now();
     state
@@ -147,7 +147,7 @@ pub async fn hash_password(password: String) -> ApiResult<String> {
         .map_err(ApiError::internal)
 }
 
-fn required_text(value: &str, field: &'static str, missing: &str, max_chars: usize) -> ApiResult<String> {
+pub fn required_text(value: &str, field: &'static str, missing: &str, max_chars: usize) -> ApiResult<String> {
     let value = value.trim();
     if value.is_empty() {
         return Err(ApiError::invalid("validation", field, missing));

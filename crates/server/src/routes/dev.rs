@@ -48,3 +48,53 @@ pub async fn set_clock(
 fn view(state: &AppState) -> ClockView {
     ClockView { now: state.clock.now(), offset_seconds: state.clock.offset().num_seconds() }
 }
+
+/// The newest mails, with bodies: what tests read invitation links from.
+pub async fn outbox_json(State(state): State<AppState>) -> Result<Json<Vec<crate::storage::MailRecord>>, ApiError> {
+    Ok(Json(state.db.list_mail(100).await?))
+}
+
+/// `/dev/outbox`: the outbox as a page, for people trying Tessera without SMTP.
+pub async fn outbox_page(State(state): State<AppState>) -> Result<axum::response::Html<String>, ApiError> {
+    use crate::mail::escape;
+    let mails = state.db.list_mail(100).await?;
+    let mut html = String::from(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Outbox · Tessera (dev)</title>\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><style>\
+         body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1f2937}\
+         article{border:1px solid #e5e7eb;border-radius:8px;margin:1rem 0;padding:1rem}\
+         pre{white-space:pre-wrap;background:#f9fafb;padding:.75rem;border-radius:6px}\
+         .meta{color:#6b7280;font-size:.875rem}</style></head><body><h1>Outbox</h1>\
+         <p class=\"meta\">Dev mode only. Mail stays here unless <code>TESSERA_SMTP_URL</code> is set.</p>",
+    );
+    if mails.is_empty() {
+        html.push_str("<p>No mail yet.</p>");
+    }
+    for m in &mails {
+        html.push_str(&format!(
+            "<article><h2>{}</h2><p class=\"meta\">#{} · to {} · {} · {}</p><pre>{}</pre></article>",
+            escape(&m.subject),
+            m.id,
+            escape(&m.to),
+            escape(&m.created_at),
+            m.sent_at.as_deref().map(|s| format!("sent {}", escape(s))).unwrap_or_else(|| "not sent".into()),
+            linkify(&escape(&m.text)),
+        ));
+    }
+    html.push_str("</body></html>");
+    Ok(axum::response::Html(html))
+}
+
+/// Makes the (already escaped) http links of a plain-text mail clickable.
+fn linkify(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            if line.starts_with("http://") || line.starts_with("https://") {
+                format!("<a href=\"{line}\">{line}</a>")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

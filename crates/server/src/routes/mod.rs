@@ -3,13 +3,15 @@
 pub mod auth;
 pub mod dev;
 pub mod health;
+pub mod invitations;
+pub mod members;
 
 use crate::error::ApiError;
 use crate::session::csrf_guard;
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, patch, post};
 use axum::Router;
 
 pub fn api(state: AppState) -> Router {
@@ -18,9 +20,19 @@ pub fn api(state: AppState) -> Router {
         .route("/auth/register", post(auth::register))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
-        .route("/me", get(auth::me));
+        .route("/me", get(auth::me))
+        .route("/invitations", get(invitations::list).post(invitations::create))
+        .route("/invitations/lookup", get(invitations::lookup))
+        .route("/invitations/accept", post(invitations::accept))
+        .route("/invitations/{id}", delete(invitations::revoke))
+        .route("/invitations/{id}/resend", post(invitations::resend))
+        .route("/members", get(members::list))
+        .route("/members/{id}", patch(members::change_role).delete(members::remove))
+        .route("/organization", get(members::settings).patch(members::update_settings));
     if state.config.dev {
-        router = router.route("/dev/clock", get(dev::get_clock).post(dev::set_clock));
+        router = router
+            .route("/dev/clock", get(dev::get_clock).post(dev::set_clock))
+            .route("/dev/outbox", get(dev::outbox_json));
     }
     router
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is no such API endpoint.") })

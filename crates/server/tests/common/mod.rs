@@ -50,7 +50,12 @@ impl TestApp {
             Config { data_dir: dir.path().to_path_buf(), static_dir: dir.path().join("dist"), ..Config::default() };
         tweak(&mut config);
         let db = Db::open(&config.database_path()).await.unwrap();
-        let state = AppState { db, config: Arc::new(config), clock: Arc::new(Clock::default()) };
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+            clock: Arc::new(Clock::default()),
+            mail_wakeup: Default::default(),
+        };
         TestApp { router: tessera_server::app::router(state.clone()), state, cookie: None, csrf: None, _dir: dir }
     }
 
@@ -129,5 +134,25 @@ impl TestApp {
 
     pub async fn login(&mut self, email: &str, password: &str) -> Reply {
         self.post("/api/v1/auth/login", json!({"email": email, "password": password})).await
+    }
+}
+
+impl TestApp {
+    /// The token of the newest invitation mail sent to `to`, read from the outbox.
+    pub async fn invitation_token(&self, to: &str) -> String {
+        let mails = self.state.db.list_mail(1000).await.unwrap();
+        let mail = mails.iter().find(|m| m.to == to && m.kind == "invitation").expect("an invitation mail");
+        let marker = "/invite/accept?token=";
+        let start = mail.text.find(marker).expect("a link") + marker.len();
+        mail.text[start..].split_whitespace().next().unwrap().to_string()
+    }
+
+    pub async fn invite(&mut self, email: &str) -> Reply {
+        self.post("/api/v1/invitations", json!({ "email": email })).await
+    }
+
+    pub async fn delete(&mut self, path: &str) -> Reply {
+        let req = self.request(Method::DELETE, path).body(Body::empty()).unwrap();
+        self.raw(req).await
     }
 }

@@ -1,0 +1,214 @@
+//! Mail: what Tessera writes (templates) and how it leaves (the SMTP worker).
+//! Every mail goes to the outbox first; without `TESSERA_SMTP_URL` it stays there,
+//! readable with `tessera-server mail list|show` and, in dev mode, at `/dev/outbox`.
+
+use crate::state::AppState;
+use crate::storage::{MailRecord, NewMailOwned};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::time::Duration;
+
+/// Sender of every mail. A deployment's relay may rewrite it.
+pub const FROM: &str = "Tessera <no-reply@tessera.invalid>";
+const MAX_ATTEMPTS: i64 = 8;
+
+/// The invitation mail: plain text and HTML with the accept link.
+pub fn invitation(to: &str, inviter: &str, org: &str, link: &str, expires: &str) -> NewMailOwned {
+    let subject = format!("{inviter} invited you to join {org} on Tessera");
+    let text = format!(
+        "Hello,\n\n{inviter} invited you to join {org} on Tessera, where your company manages its software \
+         subscriptions, licenses and renewals.\n\nAccept the invitation:\n{link}\n\nThe link works once and \
+         expires on {expires}. If it has expired, ask {inviter} to send a new invitation.\n\nIf you did not \
+         expect this invitation, you can ignore this mail.\n"
+    );
+    let (inviter_h, org_h, link_h) = (escape(inviter), escape(org), escape(link));
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2937;line-height:1.5\">\
+         <p>Hello,</p><p><strong>{inviter_h}</strong> invited you to join <strong>{org_h}</strong> on Tessera, \
+         where your company manages its software subscriptions, licenses and renewals.</p>\
+         <p><a href=\"{link_h}\" style=\"display:inline-block;padding:10px 18px;background:#1d4ed8;color:#fff;\
+         border-radius:6px;text-decoration:none\">Accept the invitation</a></p>\
+         <p>Or paste this link into your browser:<br><a href=\"{link_h}\">{link_h}</a></p>\
+         <p style=\"color:#6b7280\">The link works once and expires on {expires}. If it has expired, ask \
+         {inviter_h} to send a new invitation. If you did not expect this invitation, you can ignore this mail.</p>\
+         </body></html>"
+    );
+    NewMailOwned { to: to.to_string(), subject, text, html, kind: "invitation" }
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Delivers the outbox through SMTP, oldest first, retrying failures a few times.
+/// Woken by `state.mail_wakeup` when a mail is queued, and every 30 s regardless.
+pub async fn worker(state: AppState) {
+    let Some(url) = state.config.smtp_url.clone() else { return };
+    let transport = match SmtpTarget::parse(url.expose()) {
+        Ok(target) => {
+            let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&target.host).port(target.port);
+            if let Some((user, password)) = target.credentials {
+                builder = builder.credentials(Credentials::new(user, password));
+            }
+            builder.timeout(Some(Duration::from_secs(20))).build()
+        }
+        Err(e) => {
+            // The URL may hold a password: say what is wrong, not what it is.
+            tracing::error!(error = %e, "TESSERA_SMTP_URL is not usable; mail stays in the outbox");
+            return;
+        }
+    };
+    loop {
+        match state.db.unsent_mail(MAX_ATTEMPTS, 20).await {
+            Ok(batch) => {
+                for mail in batch {
+                    deliver(&state, &transport, &mail).await;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "mailer: cannot read the outbox"),
+        }
+        tokio::select! {
+            _ = state.mail_wakeup.notified() => {},
+            _ = tokio::time::sleep(Duration::from_secs(30)) => {},
+        }
+    }
+}
+
+async fn deliver(state: &AppState, transport: &AsyncSmtpTransport<Tokio1Executor>, mail: &MailRecord) {
+    let result = match build_message(mail) {
+        Ok(message) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    let outcome = match result {
+        Ok(()) => state.db.mark_mail_sent(mail.id, state.clock.now()).await,
+        Err(e) => {
+            tracing::warn!(mail_id = mail.id, error = %e, "mailer: delivery failed");
+            state.db.mark_mail_failed(mail.id, &e).await
+        }
+    };
+    if let Err(e) = outcome {
+        tracing::warn!(mail_id = mail.id, error = %e, "mailer: cannot record the delivery");
+    }
+}
+
+/// `smtp://[user[:password]@]host[:port]`: a relay spoken to in plain SMTP (port 25 by
+/// default), typically on the same host or private network. See docs/decisions.md.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SmtpTarget {
+    pub host: String,
+    pub port: u16,
+    pub credentials: Option<(String, String)>,
+}
+
+impl SmtpTarget {
+    pub fn parse(url: &str) -> Result<SmtpTarget, String> {
+        let rest = url.strip_prefix("smtp://").ok_or("only smtp:// URLs are supported")?;
+        let rest = rest.trim_end_matches('/');
+        let (userinfo, hostport) = match rest.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, rest),
+        };
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) => (h, p.parse::<u16>().map_err(|_| "the port is not a number")?),
+            None => (hostport, 25),
+        };
+        if host.is_empty() {
+            return Err("the host is missing".into());
+        }
+        let credentials = userinfo.map(|u| {
+            let (user, password) = u.split_once(':').unwrap_or((u, ""));
+            (percent_decode(user), percent_decode(password))
+        });
+        Ok(SmtpTarget { host: host.to_string(), port, credentials })
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn build_message(mail: &MailRecord) -> Result<Message, String> {
+    let from: Mailbox = FROM.parse().map_err(|e| format!("from: {e}"))?;
+    let to: Mailbox = mail.to.parse().map_err(|e| format!("to: {e}"))?;
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(&mail.subject)
+        .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invitation_mail_links_and_escapes() {
+        let m =
+            invitation("new@example.com", "Ann <Admin>", "Acme & Co", "http://h/invite/accept?token=abc", "2026-12-01");
+        assert!(m.text.contains("http://h/invite/accept?token=abc"));
+        assert!(m.html.contains("Ann &lt;Admin&gt;") && m.html.contains("Acme &amp; Co"));
+        assert!(!m.html.contains("<Admin>"));
+        assert_eq!(m.subject, "Ann <Admin> invited you to join Acme & Co on Tessera");
+    }
+
+    #[test]
+    fn smtp_urls() {
+        let t = SmtpTarget::parse("smtp://user%40x:p%3Ass@mail.local:2525").expect("valid");
+        assert_eq!(t.host, "mail.local");
+        assert_eq!(t.port, 2525);
+        assert_eq!(t.credentials, Some(("user@x".into(), "p:ss".into())));
+        assert_eq!(SmtpTarget::parse("smtp://localhost").expect("valid").port, 25);
+        assert!(SmtpTarget::parse("smtps://x").is_err());
+        assert!(SmtpTarget::parse("smtp://:25").is_err());
+        assert!(SmtpTarget::parse("smtp://h:notaport").is_err());
+    }
+
+    #[test]
+    fn messages_have_text_and_html_parts() {
+        let m = invitation("new@example.com", "Ann", "Acme", "http://h/x", "2026-12-01");
+        let record = MailRecord {
+            id: 1,
+            to: m.to,
+            subject: m.subject,
+            text: m.text,
+            html: m.html,
+            kind: "invitation".into(),
+            created_at: String::new(),
+            sent_at: None,
+            attempts: 0,
+            last_error: None,
+        };
+        let formatted = String::from_utf8(build_message(&record).expect("valid").formatted()).expect("utf8");
+        assert!(formatted.contains("multipart/alternative"));
+        assert!(formatted.contains("text/plain") && formatted.contains("text/html"));
+    }
+}

@@ -1,0 +1,295 @@
+//! Inviting co-workers (SPEC §7): create, list, resend, revoke, look up, accept.
+
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
+use crate::routes::auth::{hash_password, required_text, start_session};
+use crate::security;
+use crate::session::{self, CurrentUser};
+use crate::state::AppState;
+use crate::storage::{InvitationRecord, InviteError, NewInvitation, NewUser};
+use crate::{clock, mail};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+use tessera_domain::api::{AcceptInvitation, Invitation, InvitationLookup, InvitationStatus, InviteRequest, Role};
+use tessera_domain::email::Email;
+
+pub const INVITATION_TTL_DAYS: i64 = 7;
+/// Invitations (new and resent) one organization may send per hour.
+pub const INVITATIONS_PER_HOUR: i64 = 50;
+
+pub const ALREADY_INVITED: &str =
+    "This co-worker has already been invited to the portal. Please invite another co-worker.";
+
+pub async fn create(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(req): ApiJson<InviteRequest>,
+) -> ApiResult<(StatusCode, Json<Invitation>)> {
+    let me = &current.session;
+    if me.user.role != Role::Admin {
+        let settings = state.db.org_settings(me.org.id).await?.ok_or_else(ApiError::not_found)?;
+        if !settings.members_may_invite {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Only admins can invite co-workers in this organization.",
+            ));
+        }
+    }
+    let email = Email::parse(&req.email).map_err(|e| ApiError::invalid(e.code(), "email", e.message()))?;
+    let token = security::random_token();
+    let now = state.clock.now();
+    let expires_at = now + Duration::days(INVITATION_TTL_DAYS);
+    let mail = invitation_mail(&state, email.as_str(), &me.user.name, &me.org.name, &token, expires_at);
+    let created = state
+        .db
+        .create_invitation(
+            NewInvitation {
+                org_id: me.org.id,
+                email: email.as_str(),
+                invited_by: me.user.id,
+                invited_by_name: &me.user.name,
+                token_hash: &security::token_hash(&token),
+                expires_at,
+            },
+            mail.borrow(),
+            now,
+            INVITATIONS_PER_HOUR,
+        )
+        .await
+        .map_err(|e| invite_error(e, &me.org.name))?;
+    state.mail_wakeup.notify_one();
+    tracing::info!(invitation_id = created.id, org_id = me.org.id, "invitation sent");
+    Ok((StatusCode::CREATED, Json(view(&created, now))))
+}
+
+pub async fn list(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<Vec<Invitation>>> {
+    let now = state.clock.now();
+    let all = state.db.list_invitations(current.session.org.id).await?;
+    Ok(Json(all.iter().map(|i| view(i, now)).collect()))
+}
+
+pub async fn resend(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Invitation>> {
+    let me = require_admin(&current)?;
+    let token = security::random_token();
+    let now = state.clock.now();
+    let expires_at = now + Duration::days(INVITATION_TTL_DAYS);
+    let updated = state
+        .db
+        .resend_invitation(
+            me.org.id,
+            id,
+            &security::token_hash(&token),
+            expires_at,
+            |inv| invitation_mail(&state, &inv.email, &me.user.name, &me.org.name, &token, expires_at),
+            now,
+            INVITATIONS_PER_HOUR,
+        )
+        .await
+        .map_err(|e| invite_error(e, &me.org.name))?;
+    state.mail_wakeup.notify_one();
+    Ok(Json(view(&updated, now)))
+}
+
+pub async fn revoke(State(state): State<AppState>, current: CurrentUser, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    let me = require_admin(&current)?;
+    state.db.revoke_invitation(me.org.id, id, state.clock.now()).await.map_err(|e| invite_error(e, &me.org.name))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// What the accept page shows. Public: the token is the credential.
+pub async fn lookup(State(state): State<AppState>, Query(q): Query<TokenQuery>) -> ApiResult<Json<InvitationLookup>> {
+    let (inv, org_name) = usable_invitation(&state, &q.token).await?;
+    Ok(Json(InvitationLookup { organization_name: org_name, inviter: inv.invited_by_name, email: inv.email }))
+}
+
+pub async fn accept(
+    State(state): State<AppState>,
+    current: Option<CurrentUser>,
+    ApiJson(req): ApiJson<AcceptInvitation>,
+) -> ApiResult<Response> {
+    let (inv, org_name) = usable_invitation(&state, &req.token).await?;
+    let now = state.clock.now();
+    match (req.name, req.password) {
+        (Some(name), Some(password)) => {
+            let name = required_text(&name, "name", "Please enter your name.", 100)?;
+            tessera_domain::password::check(&password, &inv.email)
+                .map_err(|e| ApiError::invalid(e.code(), "password", e.message()))?;
+            let password_hash = hash_password(password).await?;
+            let new_user = NewUser {
+                email: &inv.email,
+                name: &name,
+                password_hash: &password_hash,
+                role: Role::Member,
+                must_change_password: false,
+            };
+            let user_id = state.db.accept_invitation(inv.id, Some(new_user), None, now).await.map_err(|e| match e {
+                InviteError::EmailTaken => ApiError::conflict(
+                    "email_taken",
+                    "An account with this email address already exists. Sign in to accept the invitation.",
+                )
+                .with_field("email"),
+                other => invite_error(other, &org_name),
+            })?;
+            tracing::info!(invitation_id = inv.id, user_id, "invitation accepted by a new user");
+            let who = state.db.user_session_view(user_id).await?.ok_or_else(ApiError::not_found)?;
+            start_session(&state, &who, StatusCode::CREATED).await
+        }
+        (None, None) => {
+            let Some(current) = current else {
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "Sign in, or create your account, to accept this invitation.",
+                ));
+            };
+            let me = &current.session;
+            if me.user.email != inv.email {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "invitation_email_mismatch",
+                    format!("This invitation is for {}. Sign in with that address to accept it.", inv.email),
+                ));
+            }
+            if me.org.id != inv.org_id && !state.db.is_individual_org(me.org.id).await? {
+                return Err(ApiError::conflict(
+                    "member_of_other_org",
+                    format!(
+                        "You already belong to {}. A person belongs to one organization: leave {} first \
+                         (an admin there can remove you), then open this invitation again.",
+                        me.org.name, me.org.name
+                    ),
+                ));
+            }
+            state
+                .db
+                .accept_invitation(inv.id, None, Some(me.user.id), now)
+                .await
+                .map_err(|e| invite_error(e, &org_name))?;
+            tracing::info!(invitation_id = inv.id, user_id = me.user.id, "invitation accepted by an existing user");
+            let who = state.db.user_session_view(me.user.id).await?.ok_or_else(ApiError::not_found)?;
+            Ok(Json(session::me(&who, &current.token)).into_response())
+        }
+        _ => {
+            Err(ApiError::invalid("validation", "password", "Give both a name and a password to create your account."))
+        }
+    }
+}
+
+/// The invitation a token opens, if it can still be accepted; else the 404/410 that says why.
+async fn usable_invitation(state: &AppState, token: &str) -> ApiResult<(InvitationRecord, String)> {
+    let token = token.trim();
+    let found = if token.is_empty() || token.len() > 128 {
+        None
+    } else {
+        state.db.invitation_by_token(&security::token_hash(token)).await?
+    };
+    let Some((inv, org_name)) = found else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "invitation_not_found",
+            "This invitation link is not valid. Check that you opened the whole link from the mail, \
+             or ask your co-worker to send a new invitation.",
+        ));
+    };
+    let gone = |code, what: &str| {
+        Err(ApiError::new(
+            StatusCode::GONE,
+            code,
+            format!(
+                "{what} Ask {} (or another admin of {org_name}) to send you a new invitation.",
+                inv.invited_by_name
+            ),
+        ))
+    };
+    match inv.status.as_str() {
+        "accepted" => gone("invitation_used", "This invitation has already been used. If it was you, just sign in."),
+        "revoked" => gone("invitation_revoked", "This invitation was withdrawn."),
+        _ if inv.is_expired(state.clock.now()) => gone("invitation_expired", "This invitation has expired."),
+        _ => Ok((inv, org_name)),
+    }
+}
+
+fn require_admin(current: &CurrentUser) -> ApiResult<&crate::storage::SessionUser> {
+    if current.session.user.role == Role::Admin {
+        Ok(&current.session)
+    } else {
+        Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Only admins can do this."))
+    }
+}
+
+fn invitation_mail(
+    state: &AppState,
+    to: &str,
+    inviter: &str,
+    org: &str,
+    token: &str,
+    expires_at: DateTime<Utc>,
+) -> crate::storage::NewMailOwned {
+    let link = format!("{}/invite/accept?token={token}", state.config.public_url);
+    mail::invitation(to, inviter, org, &link, &expires_at.format("%-d %B %Y, %H:%M UTC").to_string())
+}
+
+pub fn view(inv: &InvitationRecord, now: DateTime<Utc>) -> Invitation {
+    let status = match inv.status.as_str() {
+        "accepted" => InvitationStatus::Accepted,
+        "revoked" => InvitationStatus::Revoked,
+        _ if inv.is_expired(now) => InvitationStatus::Expired,
+        _ => InvitationStatus::Pending,
+    };
+    Invitation {
+        id: inv.id,
+        email: inv.email.clone(),
+        invited_by: inv.invited_by_name.clone(),
+        sent_at: clock::from_db(&inv.sent_at),
+        expires_at: clock::from_db(&inv.expires_at),
+        status,
+    }
+}
+
+pub fn invite_error(e: InviteError, org_name: &str) -> ApiError {
+    match e {
+        InviteError::AlreadyInvited => ApiError::conflict("already_invited", ALREADY_INVITED).with_field("email"),
+        InviteError::AlreadyMember => {
+            ApiError::conflict("already_member", format!("This co-worker is already a member of {org_name}."))
+                .with_field("email")
+        }
+        InviteError::TooMany { retry_after } => ApiError::too_many(
+            "too_many_invitations",
+            format!(
+                "Your organization sent {INVITATIONS_PER_HOUR} invitations in the last hour. Please try again later."
+            ),
+            retry_after.max(1) as u64,
+        ),
+        InviteError::NotFound => ApiError::not_found(),
+        InviteError::NotPending(status) => ApiError::conflict(
+            "invitation_not_pending",
+            format!("This invitation was already {status}; it can no longer be changed."),
+        ),
+        InviteError::Expired => {
+            ApiError::new(StatusCode::GONE, "invitation_expired", "This invitation has expired. Ask for a new one.")
+        }
+        InviteError::EmailTaken => {
+            ApiError::conflict("email_taken", "An account with this email address already exists.")
+        }
+        InviteError::LastAdmin => ApiError::conflict(
+            "last_admin",
+            "An organization needs at least one admin. Make someone else an admin first.",
+        ),
+        InviteError::Db(e) => e.into(),
+    }
+}
