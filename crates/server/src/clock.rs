@@ -48,6 +48,12 @@ pub fn to_db(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// Reads a stored timestamp; a malformed one (never written by us) reads as the epoch
+/// rather than failing the whole list it is in.
+pub fn from_db(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,10 +72,4 @@ mod tests {
         let b = to_db(DateTime::from_timestamp(10_000, 5_000_000).expect("valid"));
         assert!(a < b);
     }
-}
-
-/// Reads a stored timestamp; a malformed one (never written by us) reads as the epoch
-/// rather than failing the whole list it is in.
-pub fn from_db(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
 }

@@ -15,7 +15,9 @@ use tessera_domain::api::{OrgKind, Role};
 mod invitations;
 mod outbox;
 
-pub use invitations::{InvitationRecord, InviteError, MemberRecord, NewInvitation, NewMailOwned, OrgSettings};
+pub use invitations::{
+    InvitationRecord, InviteError, MemberRecord, NewInvitation, NewMailOwned, NewToken, OrgSettings,
+};
 pub use outbox::{MailRecord, NewMail};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

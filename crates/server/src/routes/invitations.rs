@@ -6,7 +6,7 @@ use crate::routes::auth::{hash_password, required_text, start_session};
 use crate::security;
 use crate::session::{self, CurrentUser};
 use crate::state::AppState;
-use crate::storage::{InvitationRecord, InviteError, NewInvitation, NewUser};
+use crate::storage::{InvitationRecord, InviteError, NewInvitation, NewToken, NewUser};
 use crate::{clock, mail};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -87,8 +87,7 @@ pub async fn resend(
         .resend_invitation(
             me.org.id,
             id,
-            &security::token_hash(&token),
-            expires_at,
+            NewToken { token_hash: &security::token_hash(&token), expires_at },
             |inv| invitation_mail(&state, &inv.email, &me.user.name, &me.org.name, &token, expires_at),
             now,
             INVITATIONS_PER_HOUR,

@@ -102,6 +102,12 @@ pub struct NewInvitation<'a> {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A fresh token for an invitation being resent.
+pub struct NewToken<'a> {
+    pub token_hash: &'a str,
+    pub expires_at: DateTime<Utc>,
+}
+
 type Tx<'c> = sqlx::Transaction<'c, sqlx::Sqlite>;
 
 /// Refuses when the organization sent `limit` invitations within the last hour.
@@ -190,8 +196,7 @@ impl Db {
         &self,
         org_id: i64,
         id: i64,
-        token_hash: &str,
-        expires_at: DateTime<Utc>,
+        token: NewToken<'_>,
         mail: impl FnOnce(&InvitationRecord) -> NewMailOwned,
         now: DateTime<Utc>,
         hourly_limit: i64,
@@ -206,9 +211,9 @@ impl Db {
         let row = sqlx::query(&format!(
             "UPDATE invitations SET token_hash = ?, sent_at = ?, expires_at = ? WHERE id = ? RETURNING {INVITATION_COLUMNS}"
         ))
-        .bind(token_hash)
+        .bind(token.token_hash)
         .bind(&now_s)
-        .bind(to_db(expires_at))
+        .bind(to_db(token.expires_at))
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
