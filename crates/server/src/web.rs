@@ -18,7 +18,7 @@ pub fn static_files(dir: &Path) -> ServeDir<ServeFile> {
         .fallback(ServeFile::new(dir.join("index.html")).precompressed_br().precompressed_gzip())
 }
 
-/// Trunk names built assets `name-<16 hex>.ext`: such a file never changes, so it
+/// Trunk names built assets `name-<hash>.ext`, the hash a u64 in hex without padding: such a file never changes, so it
 /// may be cached for good; everything else (above all `index.html`) is revalidated.
 pub async fn cache_policy(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
@@ -42,7 +42,7 @@ pub fn is_hashed_asset(path: &str) -> bool {
     let stem = file.split('.').next().unwrap_or(file);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
-        Some((name, hash)) => !name.is_empty() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        Some((name, hash)) => !name.is_empty() && (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()),
         None => false,
     }
 }
@@ -65,6 +65,7 @@ mod tests {
         assert!(is_hashed_asset("/tessera-web-1a2b3c4d5e6f7081.js"));
         assert!(is_hashed_asset("/tessera-web-1a2b3c4d5e6f7081_bg.wasm"));
         assert!(is_hashed_asset("/main-00112233445566ff.css"));
+        assert!(is_hashed_asset("/favicon-d18d5e992ed662a.svg"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/favicon.svg"));
         assert!(!is_hashed_asset("/tessera-web.js"));

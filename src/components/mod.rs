@@ -1,0 +1,19 @@
+//! Reusable pieces of the interface.
+
+pub mod banner;
+pub mod brand;
+pub mod empty_state;
+pub mod form_field;
+pub mod icon;
+pub mod page_header;
+pub mod shell;
+pub mod spinner;
+
+pub use banner::{ErrorBanner, Notice};
+pub use brand::{Brand, Logo};
+pub use empty_state::EmptyState;
+pub use form_field::FormField;
+pub use icon::{Icon, IconKind};
+pub use page_header::PageHeader;
+pub use shell::Shell;
+pub use spinner::{Loading, PageLoading, Spinner};

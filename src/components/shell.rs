@@ -1,0 +1,163 @@
+//! The frame of every signed-in page: skip link, sidebar navigation (a menu on
+//! narrow screens), a header with the organization, the person's role and
+//! "Sign out", and the `<main>` landmark.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+use wasm_bindgen::JsCast;
+
+use super::banner::ErrorBanner;
+use super::brand::Brand;
+use super::icon::{Icon, IconKind};
+use crate::api;
+use crate::sections::{kind_label, role_label, sections_for};
+use crate::session::use_session;
+
+/// Moves keyboard focus to the element with this id, if it exists.
+pub fn focus_element(id: &str) {
+    if let Some(el) = document().get_element_by_id(id).and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.focus();
+    }
+}
+
+/// The signed-in layout around the page content.
+#[component]
+pub fn Shell(
+    /// The page.
+    children: Children,
+) -> impl IntoView {
+    let session = use_session();
+    let menu_open = RwSignal::new(false);
+
+    let org_name = Memo::new(move |_| session.with_me(|m| m.organization.name.clone()).unwrap_or_default());
+    let org_kind = Memo::new(move |_| session.org_kind());
+    let user_name = Memo::new(move |_| session.with_me(|m| m.user.name.clone()).unwrap_or_default());
+    let role = Memo::new(move |_| session.with_me(|m| role_label(m.role)).unwrap_or_default());
+
+    // Signing out: a 401 means the server already forgot the session, which is
+    // what we wanted. Any other failure keeps the person signed in and says so.
+    let navigate = use_navigate();
+    let sign_out = Action::new_local(move |_: &()| {
+        let navigate = navigate.clone();
+        async move {
+            match api::logout(session).await {
+                Err(e) if !e.is_unauthenticated() => Some(e.message),
+                _ => {
+                    session.sign_out();
+                    navigate("/signin", NavigateOptions::default());
+                    None
+                }
+            }
+        }
+    });
+    let sign_out_error = move || sign_out.value().get().flatten();
+    let signing_out = sign_out.pending();
+
+    let nav_items = move || {
+        sections_for(org_kind.get())
+            .map(|s| {
+                view! {
+                    <li>
+                        <A href=s.path exact=s.path == "/" attr:class="nav-link">
+                            <Icon kind=s.icon />
+                            <span>{s.label}</span>
+                        </A>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <a
+            class="skip-link"
+            href="#main"
+            on:click=|ev| {
+                ev.prevent_default();
+                focus_element("main");
+            }
+        >
+            "Skip to main content"
+        </a>
+        <div class="app-shell" class:menu-open=move || menu_open.get()>
+            <aside class="sidebar">
+                <div class="sidebar-head">
+                    <Brand />
+                    <button
+                        type="button"
+                        class="btn btn-ghost menu-toggle"
+                        aria-controls="primary-nav"
+                        aria-expanded=move || if menu_open.get() { "true" } else { "false" }
+                        on:click=move |_| menu_open.update(|open| *open = !*open)
+                    >
+                        {move || {
+                            if menu_open.get() {
+                                view! { <Icon kind=IconKind::Close /> }
+                            } else {
+                                view! { <Icon kind=IconKind::Menu /> }
+                            }
+                        }}
+                        <span>"Menu"</span>
+                    </button>
+                </div>
+                <nav
+                    id="primary-nav"
+                    class="nav"
+                    aria-label="Main"
+                    on:click=move |_| menu_open.set(false)
+                    on:keydown=move |ev| {
+                        if ev.key() == "Escape" && menu_open.get_untracked() {
+                            menu_open.set(false);
+                        }
+                    }
+                >
+                    <ul class="nav-list">{nav_items}</ul>
+                </nav>
+            </aside>
+            <div class="workspace">
+                <header class="topbar">
+                    <div class="topbar-org">
+                        <span class="org-name" data-testid="org-name" title=move || org_name.get()>
+                            {move || org_name.get()}
+                        </span>
+                        {move || {
+                            org_kind
+                                .get()
+                                .map(|k| view! { <span class="badge badge-neutral">{kind_label(k)}</span> })
+                        }}
+                    </div>
+                    <div class="topbar-account">
+                        <span class="user-name">{move || user_name.get()}</span>
+                        <span class="badge badge-primary" data-testid="user-role">
+                            {move || role.get()}
+                        </span>
+                        <button
+                            type="button"
+                            class="btn btn-secondary btn-sm"
+                            aria-busy=move || signing_out.get().then_some("true")
+                            on:click=move |_| {
+                                if !signing_out.get_untracked() {
+                                    sign_out.dispatch_local(());
+                                }
+                            }
+                        >
+                            <Icon kind=IconKind::SignOut />
+                            <span class="sign-out-label">"Sign out"</span>
+                        </button>
+                    </div>
+                </header>
+                <main id="main" class="main" tabindex="-1">
+                    {move || {
+                        sign_out_error()
+                            .map(|message| {
+                                view! { <ErrorBanner title="Could not sign out" message=message /> }
+                            })
+                    }}
+                    {children()}
+                </main>
+            </div>
+        </div>
+    }
+}

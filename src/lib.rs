@@ -1,0 +1,26 @@
+//! Tessera's browser app: a Leptos single-page app, client-side rendered and
+//! compiled to WebAssembly by Trunk.
+//!
+//! - [`app`]: the root component, router, routes and guards;
+//! - [`api`]: the typed client of the JSON API;
+//! - [`session`]: who is signed in, as a signal in context;
+//! - [`pages`]: one component per route; [`components`]: reusable pieces;
+//! - [`sections`]: the app's sections and the words for kinds and roles.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod pages;
+pub mod sections;
+pub mod session;
+
+pub use app::App;
+
+/// Removes the static splash of `index.html` (shown while the wasm loads) and
+/// mounts the app in its place.
+pub fn start() {
+    if let Some(splash) = leptos::prelude::document().get_element_by_id("boot") {
+        splash.remove();
+    }
+    leptos::mount::mount_to_body(App);
+}

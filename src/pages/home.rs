@@ -1,0 +1,91 @@
+use leptos::prelude::*;
+use tessera_domain::api::Role;
+
+use super::set_page_title;
+use crate::components::{Icon, IconKind, PageHeader};
+use crate::sections::{first_name, kind_label, role_label, sections_for};
+use crate::session::use_session;
+
+/// What a role may do, in one sentence.
+fn role_summary(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "As an admin you can invite co-workers and manage everything your organization owns.",
+        Role::Member => "As a member you can work with your organization's licenses, devices and credits.",
+    }
+}
+
+/// `/`: who you are, in which organization, and where to go next.
+#[component]
+pub fn Home() -> impl IntoView {
+    set_page_title("Home");
+    let session = use_session();
+    let greeting = session
+        .with_me_untracked(|me| format!("Welcome, {}", first_name(&me.user.name)))
+        .unwrap_or_else(|| "Welcome".into());
+    let summary = move || {
+        session.with_me(|me| {
+            view! {
+                <section class="card org-summary" aria-labelledby="org-summary-title">
+                    <h2 id="org-summary-title" class="visually-hidden">"Your organization"</h2>
+                    <dl class="facts">
+                        <div class="fact">
+                            <dt>"Organization"</dt>
+                            <dd>{me.organization.name.clone()}</dd>
+                        </div>
+                        <div class="fact">
+                            <dt>"Type"</dt>
+                            <dd>{kind_label(me.organization.kind)}</dd>
+                        </div>
+                        <div class="fact">
+                            <dt>"Your role"</dt>
+                            <dd>{role_label(me.role)}</dd>
+                        </div>
+                    </dl>
+                    <p class="org-summary-note">{role_summary(me.role)}</p>
+                </section>
+            }
+        })
+    };
+    let kind = Memo::new(move |_| session.org_kind());
+    let cards = move || {
+        sections_for(kind.get())
+            .filter(|s| s.path != "/")
+            .map(|s| {
+                view! {
+                    <li>
+                        <a class="section-card" href=s.path>
+                            <span class="section-card-icon">
+                                <Icon kind=s.icon />
+                            </span>
+                            <span class="section-card-body">
+                                <span class="section-card-title">{s.label}</span>
+                                <span class="section-card-text">{s.summary}</span>
+                            </span>
+                            <Icon kind=IconKind::ArrowRight class="icon section-card-arrow" />
+                        </a>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <PageHeader title=greeting description="Manage your software subscriptions: credits, licenses, devices and renewals." />
+        {summary}
+        <section class="home-sections" aria-labelledby="sections-title">
+            <h2 id="sections-title" class="section-title">"Get started"</h2>
+            <ul class="card-grid">{cards}</ul>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_explained() {
+        assert!(role_summary(Role::Admin).contains("invite"));
+        assert!(!role_summary(Role::Member).is_empty());
+    }
+}

@@ -1,0 +1,380 @@
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use tessera_domain::api::{RegisterKind, RegisterRequest};
+use tessera_domain::email::Email;
+use tessera_domain::password::{self, PasswordError};
+
+use super::set_page_title;
+use crate::api::{self, ApiError};
+use crate::components::shell::focus_element;
+use crate::components::{ErrorBanner, FormField, Icon, IconKind, Logo, Spinner};
+use crate::session::use_session;
+
+/// One choice of account type, shown as a radio card.
+struct KindChoice {
+    kind: RegisterKind,
+    value: &'static str,
+    title: &'static str,
+    description: &'static str,
+    icon: IconKind,
+}
+
+const KINDS: [KindChoice; 3] = [
+    KindChoice {
+        kind: RegisterKind::Customer,
+        value: "customer",
+        title: "Customer company",
+        description: "Your company uses the software and manages its own licenses and devices.",
+        icon: IconKind::Building,
+    },
+    KindChoice {
+        kind: RegisterKind::Partner,
+        value: "partner",
+        title: "Partner",
+        description: "You resell or install the software and quote renewals for your customers.",
+        icon: IconKind::Partner,
+    },
+    KindChoice {
+        kind: RegisterKind::Individual,
+        value: "individual",
+        title: "Home owner",
+        description: "You manage the software for your own home.",
+        icon: IconKind::House,
+    },
+];
+
+/// The state of one password rule while the person types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleState {
+    /// Nothing to judge yet.
+    Pending,
+    Met,
+    Unmet,
+}
+
+/// Live state of the two rules shown under the password: its length, and
+/// being hard to guess (not common, not one repeated character, not the
+/// email's name). The second can only be judged once the length is right.
+pub fn password_rules(password: &str, email: &str) -> [RuleState; 2] {
+    if password.is_empty() {
+        return [RuleState::Pending; 2];
+    }
+    match password::check(password, email) {
+        Ok(()) => [RuleState::Met; 2],
+        Err(PasswordError::TooShort) => [RuleState::Unmet, RuleState::Pending],
+        Err(PasswordError::TooLong) => [RuleState::Unmet, RuleState::Pending],
+        Err(_) => [RuleState::Met, RuleState::Unmet],
+    }
+}
+
+fn org_name_problem(kind: RegisterKind, org_name: &str) -> Option<String> {
+    (kind != RegisterKind::Individual && org_name.trim().is_empty())
+        .then(|| "Please enter your organization's name".to_string())
+}
+
+fn name_problem(name: &str) -> Option<String> {
+    name.trim().is_empty().then(|| "Please enter your name".to_string())
+}
+
+fn password_problem(password: &str, email: &str) -> Option<String> {
+    if password.is_empty() {
+        return Some("Please choose a password".to_string());
+    }
+    password::check(password, email).err().map(|e| e.message().to_string())
+}
+
+/// The form field a server error is about, if it is one of ours.
+fn field_of(error: &ApiError) -> Option<&'static str> {
+    match error.field.as_deref() {
+        Some("email") => Some("email"),
+        Some("password") => Some("password"),
+        Some("name") => Some("name"),
+        Some("org_name") => Some("org-name"),
+        _ => match error.code.as_str() {
+            "email_taken" | "email_invalid" | "email_required" => Some("email"),
+            "weak_password" => Some("password"),
+            _ => None,
+        },
+    }
+}
+
+#[component]
+fn RuleItem(state: Signal<RuleState>, text: String) -> impl IntoView {
+    let status = move || match state.get() {
+        RuleState::Met => "Done: ",
+        RuleState::Unmet => "Not yet: ",
+        RuleState::Pending => "",
+    };
+    view! {
+        <li
+            class="rule"
+            class:rule-met=move || state.get() == RuleState::Met
+            class:rule-unmet=move || state.get() == RuleState::Unmet
+        >
+            {move || {
+                if state.get() == RuleState::Met {
+                    view! { <Icon kind=IconKind::Check class="icon rule-icon" /> }
+                } else {
+                    view! { <Icon kind=IconKind::Dot class="icon rule-icon" /> }
+                }
+            }}
+            <span class="visually-hidden">{status}</span>
+            <span>{text}</span>
+        </li>
+    }
+}
+
+/// `/register`: creates an organization and its first admin, then signs in.
+#[component]
+pub fn Register() -> impl IntoView {
+    set_page_title("Create account");
+    let session = use_session();
+
+    let kind = RwSignal::new(RegisterKind::Customer);
+    let org_name = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let submitted = RwSignal::new(false);
+    let email_left = RwSignal::new(false);
+    let password_left = RwSignal::new(false);
+
+    let is_individual = Memo::new(move |_| kind.get() == RegisterKind::Individual);
+    let org_name_error = Memo::new(move |_| org_name.with(|o| org_name_problem(kind.get(), o)));
+    let name_error = Memo::new(move |_| name.with(|n| name_problem(n)));
+    let email_error = Memo::new(move |_| email.with(|e| Email::parse(e).err().map(|e| e.message().to_string())));
+    let password_error = Memo::new(move |_| password.with(|p| email.with(|e| password_problem(p, e))));
+    let rules = Memo::new(move |_| password.with(|p| email.with(|e| password_rules(p, e))));
+
+    let register = Action::new_local(move |request: &RegisterRequest| {
+        let request = request.clone();
+        async move {
+            let me = api::register(&request).await?;
+            session.sign_in(me);
+            Ok::<(), ApiError>(())
+        }
+    });
+    let pending = register.pending();
+    let server_error = Memo::new(move |_| register.value().get().and_then(Result::err));
+    // A server error about a field is also shown under that field, until the
+    // field changes.
+    let server_field_error = move |field: &'static str, value: RwSignal<String>| {
+        let at_submit = Memo::new(move |_| {
+            server_error.get().filter(|e| field_of(e) == Some(field)).map(|e| (e.message, value.get_untracked()))
+        });
+        move || at_submit.get().filter(|(_, v)| value.with(|now| now == v)).map(|(m, _)| m)
+    };
+    let email_server_error = server_field_error("email", email);
+    let password_server_error = server_field_error("password", password);
+
+    let shown = move |error: Memo<Option<String>>, left: Option<RwSignal<bool>>| {
+        Signal::derive(move || {
+            let visible = submitted.get() || left.is_some_and(|l| l.get());
+            visible.then(|| error.get()).flatten()
+        })
+    };
+    let shown_org_name_error = shown(org_name_error, None);
+    let shown_name_error = shown(name_error, None);
+    let shown_email_error = {
+        let local = shown(email_error, Some(email_left));
+        Signal::derive(move || local.get().or_else(email_server_error))
+    };
+    let shown_password_error = {
+        let local = shown(password_error, Some(password_left));
+        Signal::derive(move || local.get().or_else(password_server_error))
+    };
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        submitted.set(true);
+        let first_invalid = [
+            (org_name_error.get_untracked().is_some(), "org-name"),
+            (name_error.get_untracked().is_some(), "name"),
+            (email_error.get_untracked().is_some(), "email"),
+            (password_error.get_untracked().is_some(), "password"),
+        ]
+        .into_iter()
+        .find_map(|(invalid, id)| invalid.then_some(id));
+        if let Some(id) = first_invalid {
+            focus_element(id);
+            return;
+        }
+        let kind = kind.get_untracked();
+        let email = email.with_untracked(|e| Email::parse(e).map(Email::into_string).unwrap_or_default());
+        register.dispatch_local(RegisterRequest {
+            org_name: if kind == RegisterKind::Individual {
+                String::new()
+            } else {
+                org_name.get_untracked().trim().to_string()
+            },
+            org_kind: kind,
+            name: name.get_untracked().trim().to_string(),
+            email,
+            password: password.get_untracked(),
+        });
+    };
+
+    let kind_cards = KINDS
+        .iter()
+        .map(|choice| {
+            let value = choice.kind;
+            let checked = move || kind.get() == value;
+            let title_id = format!("kind-{}-title", choice.value);
+            let desc_id = format!("kind-{}-desc", choice.value);
+            view! {
+                <label class="kind-card" class:kind-card-selected=checked>
+                    <input
+                        type="radio"
+                        name="org-kind"
+                        value=choice.value
+                        prop:checked=checked
+                        aria-labelledby=title_id.clone()
+                        aria-describedby=desc_id.clone()
+                        on:change=move |_| kind.set(value)
+                    />
+                    <span class="kind-card-icon">
+                        <Icon kind=choice.icon />
+                    </span>
+                    <span class="kind-card-title" id=title_id>{choice.title}</span>
+                    <span class="kind-card-text" id=desc_id>{choice.description}</span>
+                </label>
+            }
+        })
+        .collect_view();
+
+    let org_label = Signal::derive(move || {
+        if kind.get() == RegisterKind::Partner { "Partner company name" } else { "Company name" }.to_string()
+    });
+    let email_label = Signal::derive(move || if is_individual.get() { "Email" } else { "Work email" }.to_string());
+
+    view! {
+        <main class="auth-page" id="main">
+            <div class="auth-card auth-card-wide">
+                <div class="auth-brand">
+                    <Logo />
+                    <span class="brand-name">"Tessera"</span>
+                </div>
+                <h1 class="auth-title">"Create your Tessera account"</h1>
+                <p class="auth-lead">"You will be the first admin of your organization and can invite co-workers later."</p>
+                {move || server_error.get().map(|e| view! { <ErrorBanner message=e.message /> })}
+                <form class="form" novalidate=true on:submit=on_submit aria-busy=move || pending.get().then_some("true")>
+                    <fieldset class="kind-fieldset">
+                        <legend class="field-label">"Who is this account for?"</legend>
+                        <div class="kind-grid">{kind_cards}</div>
+                    </fieldset>
+                    <Show when=move || !is_individual.get()>
+                        <FormField
+                            id="org-name"
+                            label=org_label
+                            autocomplete="organization"
+                            required=true
+                            value=org_name
+                            error=shown_org_name_error
+                        />
+                    </Show>
+                    <FormField
+                        id="name"
+                        label="Your name"
+                        autocomplete="name"
+                        required=true
+                        value=name
+                        error=shown_name_error
+                    />
+                    <FormField
+                        id="email"
+                        label=email_label
+                        input_type="email"
+                        autocomplete="email"
+                        required=true
+                        value=email
+                        error=shown_email_error
+                        on_blur=Callback::new(move |()| {
+                            if !email.with_untracked(String::is_empty) {
+                                email_left.set(true);
+                            }
+                        })
+                    />
+                    <FormField
+                        id="password"
+                        label="Password"
+                        input_type="password"
+                        autocomplete="new-password"
+                        required=true
+                        value=password
+                        error=shown_password_error
+                        on_blur=Callback::new(move |()| {
+                            if !password.with_untracked(String::is_empty) {
+                                password_left.set(true);
+                            }
+                        })
+                    >
+                        <ul class="rules">
+                            <RuleItem
+                                state=Signal::derive(move || rules.get()[0])
+                                text=format!("At least {} characters", password::MIN_LEN)
+                            />
+                            <RuleItem
+                                state=Signal::derive(move || rules.get()[1])
+                                text="Hard to guess: not a common password and not your email name".to_string()
+                            />
+                        </ul>
+                    </FormField>
+                    <button type="submit" class="btn btn-primary btn-block">
+                        {move || pending.get().then(|| view! { <Spinner /> })}
+                        <span>"Create account"</span>
+                    </button>
+                </form>
+                <p class="auth-switch">"Already have an account? " <a href="/signin">"Sign in"</a></p>
+            </div>
+        </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_wait_for_input() {
+        assert_eq!(password_rules("", "ada@example.com"), [RuleState::Pending; 2]);
+    }
+
+    #[test]
+    fn length_first_then_guessability() {
+        assert_eq!(password_rules("short", "ada@example.com"), [RuleState::Unmet, RuleState::Pending]);
+        assert_eq!(password_rules("password123", "ada@example.com"), [RuleState::Met, RuleState::Unmet]);
+        assert_eq!(password_rules("aaaaaaaaaaaa", "ada@example.com"), [RuleState::Met, RuleState::Unmet]);
+        assert_eq!(password_rules("correct horse battery", "ada@example.com"), [RuleState::Met, RuleState::Met]);
+    }
+
+    #[test]
+    fn organization_name_is_not_asked_of_home_owners() {
+        assert!(org_name_problem(RegisterKind::Customer, "  ").is_some());
+        assert!(org_name_problem(RegisterKind::Partner, "").is_some());
+        assert_eq!(org_name_problem(RegisterKind::Individual, ""), None);
+        assert_eq!(org_name_problem(RegisterKind::Customer, "Acme"), None);
+    }
+
+    #[test]
+    fn server_errors_find_their_field() {
+        let taken =
+            ApiError::from_response(409, r#"{"error":{"code":"email_taken","message":"Taken.","field":"email"}}"#);
+        assert_eq!(field_of(&taken), Some("email"));
+        let weak = ApiError::from_response(422, r#"{"error":{"code":"weak_password","message":"Weak."}}"#);
+        assert_eq!(field_of(&weak), Some("password"));
+        let org =
+            ApiError::from_response(422, r#"{"error":{"code":"validation","message":"Name it.","field":"org_name"}}"#);
+        assert_eq!(field_of(&org), Some("org-name"));
+        assert_eq!(field_of(&ApiError::network()), None);
+    }
+
+    #[test]
+    fn password_problems_use_the_shared_rule() {
+        assert_eq!(password_problem("", "a@b.co").as_deref(), Some("Please choose a password"));
+        assert_eq!(password_problem("short", "a@b.co").as_deref(), Some(PasswordError::TooShort.message()));
+        assert_eq!(password_problem("correct horse battery", "a@b.co"), None);
+    }
+}
