@@ -1,0 +1,97 @@
+//! The back-office command line, run as a real process against a real database file.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::http::StatusCode;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn server_cli(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tessera-server"))
+        .args(args)
+        .env("TESSERA_DATA_DIR", data_dir)
+        .env_remove("TESSERA_DEMO")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[tokio::test]
+async fn create_vendor_with_a_password_from_stdin_then_sign_in() {
+    let mut app = common::TestApp::new().await;
+    let dir = app.state.config.data_dir.clone();
+    let (ok, out, err) = server_cli(
+        &dir,
+        &["admin", "create-vendor", "--org", "Vendor Inc", "--email", "Ops@Vendor.example", "--password-stdin"],
+        Some("a-long-vendor-passphrase\n"),
+    );
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("ops@vendor.example") && !out.contains("a-long-vendor-passphrase"), "{out}");
+
+    let r = app.login("ops@vendor.example", "a-long-vendor-passphrase").await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["organization"]["kind"], "vendor");
+    assert_eq!(r.body["organization"]["name"], "Vendor Inc");
+    assert_eq!(r.body["role"], "admin");
+    assert_eq!(r.body["must_change_password"], false);
+
+    let (ok, _, err) = server_cli(
+        &dir,
+        &["admin", "create-vendor", "--org", "Again", "--email", "ops@vendor.example", "--password-stdin"],
+        Some("a-long-vendor-passphrase\n"),
+    );
+    assert!(!ok);
+    assert!(err.contains("already exists"), "{err}");
+}
+
+#[tokio::test]
+async fn create_vendor_without_a_password_prints_a_one_time_one() {
+    let mut app = common::TestApp::new().await;
+    let dir = app.state.config.data_dir.clone();
+    let (ok, out, err) =
+        server_cli(&dir, &["admin", "create-vendor", "--org", "V", "--email", "v@vendor.example"], None);
+    assert!(ok, "{out}{err}");
+    let password = out.lines().find_map(|l| l.strip_prefix("One-time password: ")).unwrap().trim().to_string();
+    let r = app.login("v@vendor.example", &password).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["must_change_password"], true);
+
+    let (ok, _, err) = server_cli(
+        &dir,
+        &["admin", "create-vendor", "--org", "W", "--email", "w@x", "--password-stdin"],
+        Some("short\n"),
+    );
+    assert!(!ok && err.contains("email"), "{err}");
+    let (ok, _, err) = server_cli(
+        &dir,
+        &["admin", "create-vendor", "--org", "W", "--email", "w@x.example", "--password-stdin"],
+        Some("short\n"),
+    );
+    assert!(!ok && err.contains("10 characters"), "{err}");
+}
+
+#[tokio::test]
+async fn mail_list_and_show_read_the_outbox() {
+    let mut app = common::TestApp::new().await;
+    app.register("customer", "Acme", "ann@acme.example").await;
+    app.invite("new@acme.example").await;
+    let dir = app.state.config.data_dir.clone();
+    let (ok, out, _) = server_cli(&dir, &["mail", "list"], None);
+    assert!(ok);
+    assert!(out.contains("new@acme.example") && out.contains("queued"), "{out}");
+    let id = app.state.db.list_mail(1).await.unwrap()[0].id.to_string();
+    let (ok, out, _) = server_cli(&dir, &["mail", "show", &id], None);
+    assert!(ok);
+    assert!(out.contains("/invite/accept?token="), "{out}");
+    let (ok, _, err) = server_cli(&dir, &["mail", "show", "999999"], None);
+    assert!(!ok && err.contains("no mail"), "{err}");
+}
