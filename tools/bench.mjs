@@ -21,7 +21,7 @@ const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f));
 console.log("| asset | raw | gzip | brotli |\n|---|---|---|---|");
 for (const f of files.sort()) {
   const s = sizes(f);
-  const name = f.replace(/-[0-9a-f]{16}/, "");
+  const name = f.replace(/-[0-9a-f]{12,16}(?=[._])/, "");
   console.log(`| ${name} | ${kb(s.raw)} | ${kb(s.gzip)} | ${kb(s.brotli)} |`);
 }
 
