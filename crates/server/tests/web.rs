@@ -9,7 +9,11 @@ use common::TestApp;
 
 async fn app_with_dist() -> TestApp {
     let dist = tempfile::tempdir().unwrap().keep();
-    std::fs::write(dist.join("index.html"), "<!doctype html><title>Tessera</title>").unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>Tessera</title><script type=\"module\">import init from '/x.js';</script>",
+    )
+    .unwrap();
     std::fs::write(dist.join("tessera-web-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
     std::fs::write(dist.join("tessera-web-0123456789abcdef.js"), "x".repeat(4000)).unwrap();
     std::fs::write(dist.join("tessera-web-0123456789abcdef.js.br"), b"brotli!").unwrap();
@@ -52,4 +56,18 @@ async fn api_answers_are_compressed_when_asked_and_never_cached() {
     let r = app.raw(req).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+}
+
+#[tokio::test]
+async fn pages_carry_a_csp_that_allows_only_our_loader_script() {
+    use base64::Engine;
+    use sha2::Digest;
+    let mut app = app_with_dist().await;
+    let r = app.get("/signin").await;
+    let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_string();
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(b"import init from '/x.js';"));
+    assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+    let api = app.get("/api/v1/health").await;
+    assert!(api.headers.get(header::CONTENT_SECURITY_POLICY).is_none());
 }
