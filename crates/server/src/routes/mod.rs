@@ -17,6 +17,7 @@ use axum::Router;
 pub fn api(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/health", get(health::health))
+        .route("/openapi.json", get(openapi))
         .route("/auth/register", post(auth::register))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
@@ -46,4 +47,10 @@ pub fn api(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf_guard))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         .with_state(state)
+}
+
+/// The OpenAPI document (`crates/server/api/openapi.json`), kept beside the routes it
+/// describes; a test checks that every route is in it.
+async fn openapi() -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], include_str!("../../api/openapi.json"))
 }
