@@ -92,7 +92,11 @@ async fn deliver(state: &AppState, transport: &AsyncSmtpTransport<Tokio1Executor
         Err(e) => Err(e),
     };
     let outcome = match result {
-        Ok(()) => state.db.mark_mail_sent(mail.id, state.clock.now()).await,
+        Ok(()) => {
+            // Once delivered, the outbox no longer needs the link's secret.
+            let (text, html) = (redact_tokens(&mail.text), redact_tokens(&mail.html));
+            state.db.mark_mail_sent(mail.id, state.clock.now(), &text, &html).await
+        }
         Err(e) => {
             tracing::warn!(mail_id = mail.id, error = %e, "mailer: delivery failed");
             state.db.mark_mail_failed(mail.id, &e).await
@@ -101,6 +105,21 @@ async fn deliver(state: &AppState, transport: &AsyncSmtpTransport<Tokio1Executor
     if let Err(e) = outcome {
         tracing::warn!(mail_id = mail.id, error = %e, "mailer: cannot record the delivery");
     }
+}
+
+/// Replaces the value of every `token=` in a mail with `[redacted]`.
+pub fn redact_tokens(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find("token=") {
+        let (head, tail) = rest.split_at(at + "token=".len());
+        out.push_str(head);
+        out.push_str("[redacted]");
+        let end = tail.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(tail.len());
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `smtp://[user[:password]@]host[:port]`: a relay spoken to in plain SMTP (port 25 by
@@ -178,6 +197,16 @@ mod tests {
         assert!(m.html.contains("Ann &lt;Admin&gt;") && m.html.contains("Acme &amp; Co"));
         assert!(!m.html.contains("<Admin>"));
         assert_eq!(m.subject, "Ann <Admin> invited you to join Acme & Co on Tessera");
+    }
+
+    #[test]
+    fn delivered_mail_keeps_no_token() {
+        let m = invitation("a@b.example", "Ann", "Acme", "http://h/invite/accept?token=abc-DEF_123", "x");
+        let text = redact_tokens(&m.text);
+        let html = redact_tokens(&m.html);
+        assert!(!text.contains("abc-DEF_123") && !html.contains("abc-DEF_123"));
+        assert!(text.contains("/invite/accept?token=[redacted]\n"), "{text}");
+        assert!(html.contains("token=[redacted]\""), "{html}");
     }
 
     #[test]

@@ -95,12 +95,18 @@ impl Db {
         rows.iter().map(mail_from_row).collect()
     }
 
-    pub async fn mark_mail_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
-            .bind(to_db(now))
-            .bind(id)
-            .execute(&self.write)
-            .await?;
+    /// Records delivery and replaces the bodies (with their secrets redacted).
+    pub async fn mark_mail_sent(&self, id: i64, now: DateTime<Utc>, text: &str, html: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, text_body = ?, html_body = ?
+             WHERE id = ?",
+        )
+        .bind(to_db(now))
+        .bind(text)
+        .bind(html)
+        .bind(id)
+        .execute(&self.write)
+        .await?;
         Ok(())
     }
 
