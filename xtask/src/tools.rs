@@ -97,7 +97,8 @@ fn chromium() -> Result<(), String> {
 }
 
 fn apt_install(packages: &[&str]) -> Result<(), String> {
-    let mut args = vec!["install", "-y", "--no-install-recommends"];
+    // With recommends: Chromium needs its fonts to draw text like people see it.
+    let mut args = vec!["install", "-y"];
     args.extend_from_slice(packages);
     let sudo = output("id", &["-u"]).is_some_and(|id| id.trim() != "0");
     let (program, update, install): (&str, Vec<&str>, Vec<&str>) = if sudo {
