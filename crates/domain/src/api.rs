@@ -85,6 +85,20 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// `POST /api/v1/auth/password`: the signed-in person chooses a new password.
+/// Their other sessions end; this one stays.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// `PATCH /api/v1/me`: the signed-in person's own details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfilePatch {
+    pub name: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserInfo {
     pub id: i64,

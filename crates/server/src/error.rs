@@ -55,6 +55,14 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, "forbidden", "You are not allowed to do this.")
     }
 
+    pub fn password_change_required() -> Self {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "password_change_required",
+            "Please choose your own password before you continue.",
+        )
+    }
+
     pub fn csrf() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,

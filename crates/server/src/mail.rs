@@ -37,6 +37,29 @@ pub fn invitation(to: &str, inviter: &str, org: &str, link: &str, expires: &str)
     NewMailOwned { to: to.to_string(), subject, text, html, kind: "invitation" }
 }
 
+/// The notice sent when a password changes, so that a change the owner did not
+/// make does not go unnoticed.
+pub fn password_changed(to: &str, name: &str, when: &str, sign_in_link: &str) -> NewMailOwned {
+    let subject = "Your Tessera password was changed".to_string();
+    let text = format!(
+        "Hello {name},\n\nThe password of your Tessera account ({to}) was changed on {when}. Every other \
+         session of the account was signed out.\n\nIf you made this change, there is nothing more to do.\n\n\
+         If you did not, someone else knows your password: ask an admin of your organization to remove the \
+         account's access, or sign in at {sign_in_link} and change the password again at once.\n"
+    );
+    let (name_h, to_h, link_h) = (escape(name), escape(to), escape(sign_in_link));
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2937;line-height:1.5\">\
+         <p>Hello {name_h},</p><p>The password of your Tessera account (<strong>{to_h}</strong>) was changed on \
+         {when}. Every other session of the account was signed out.</p>\
+         <p>If you made this change, there is nothing more to do.</p>\
+         <p>If you did not, someone else knows your password: ask an admin of your organization to remove the \
+         account's access, or <a href=\"{link_h}\">sign in</a> and change the password again at once.</p>\
+         </body></html>"
+    );
+    NewMailOwned { to: to.to_string(), subject, text, html, kind: "password_changed" }
+}
+
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

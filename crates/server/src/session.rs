@@ -103,6 +103,9 @@ impl FromRequestParts<AppState> for CurrentUser {
                 if expires - now < ttl - Duration::hours(1) {
                     state.db.touch_session(&hash, now, now + ttl).await.map_err(ApiError::from)?;
                 }
+                if session.user.must_change_password && !open_before_password_change(parts.uri.path()) {
+                    return Err(ApiError::password_change_required().into());
+                }
                 Ok(CurrentUser { session, token })
             }
             None => Err(AuthRejection {
@@ -111,6 +114,13 @@ impl FromRequestParts<AppState> for CurrentUser {
             }),
         }
     }
+}
+
+/// What an account with a one-time password may reach before it chooses its own:
+/// who it is, and the password change. (The path is the one under `/api/v1`.)
+fn open_before_password_change(path: &str) -> bool {
+    let path = path.strip_prefix("/api/v1").unwrap_or(path);
+    matches!(path, "/me" | "/auth/password")
 }
 
 /// `Option<CurrentUser>`: `None` for anyone without a valid session.
@@ -155,6 +165,16 @@ mod tests {
         let mut h = HeaderMap::new();
         h.append(header::COOKIE, HeaderValue::from_static("tessera_session="));
         assert_eq!(token_from_headers(&h), None);
+    }
+
+    #[test]
+    fn a_one_time_password_opens_only_the_password_change() {
+        for open in ["/me", "/auth/password", "/api/v1/me", "/api/v1/auth/password"] {
+            assert!(open_before_password_change(open), "{open}");
+        }
+        for closed in ["/members", "/invitations", "/organization", "/api/v1/members", "/auth/password/x"] {
+            assert!(!open_before_password_change(closed), "{closed}");
+        }
     }
 
     #[test]

@@ -275,6 +275,37 @@ impl Db {
         Ok(r.rows_affected())
     }
 
+    /// Sets a new password hash, lifts `must_change_password`, ends the person's
+    /// other sessions (a thief's included) and queues the notice mail, at once.
+    pub async fn change_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: &str,
+        notice: &NewMailOwned,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        let now = to_db(now);
+        let mut tx = self.write.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?")
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?")
+            .bind(user_id)
+            .bind(keep_session)
+            .execute(&mut *tx)
+            .await?;
+        outbox::insert_mail(&mut tx, &notice.borrow(), &now).await?;
+        tx.commit().await
+    }
+
+    pub async fn rename_user(&self, user_id: i64, name: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET name = ? WHERE id = ?").bind(name).bind(user_id).execute(&self.write).await?;
+        Ok(())
+    }
+
     pub async fn clear_auth_failures(&self, key: &str) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM auth_failures WHERE key = ?").bind(key).execute(&self.write).await?;
         Ok(())

@@ -2,6 +2,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::mail;
 use crate::security;
 use crate::session::{self, CurrentUser};
 use crate::state::AppState;
@@ -11,7 +12,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Duration;
-use tessera_domain::api::{LoginRequest, Me, OrgKind, RegisterKind, RegisterRequest, Role};
+use tessera_domain::api::{
+    ChangePasswordRequest, LoginRequest, Me, OrgKind, ProfilePatch, RegisterKind, RegisterRequest, Role,
+};
 use tessera_domain::email::Email;
 
 /// Failed sign-ins allowed per email address within [`THROTTLE_WINDOW_MINUTES`].
@@ -73,17 +76,8 @@ pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<Regis
 
 pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Response> {
     let now = state.clock.now();
-    let key = format!("login:{}", req.email.trim().to_lowercase());
-    let window = Duration::minutes(THROTTLE_WINDOW_MINUTES);
-    let (failures, oldest) = state.db.auth_failures_since(&key, now - window).await?;
-    if failures >= MAX_LOGIN_FAILURES {
-        let retry_after = oldest.map(|t| (t + window - now).num_seconds()).unwrap_or(60).max(1) as u64;
-        return Err(ApiError::too_many(
-            "too_many_attempts",
-            "Too many failed sign-in attempts. Please wait a few minutes and try again.",
-            retry_after,
-        ));
-    }
+    let key = throttle_key(&req.email);
+    check_throttle(&state, &key).await?;
 
     let user = match Email::parse(&req.email) {
         Ok(email) => state.db.user_by_email(email.as_str()).await?,
@@ -121,6 +115,87 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
 
 pub async fn me(current: CurrentUser) -> Json<Me> {
     Json(session::me(&current.session, &current.token))
+}
+
+/// `PATCH /api/v1/me`: the person's own name (their email is who they are, and
+/// changes only through an admin).
+pub async fn update_me(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(req): ApiJson<ProfilePatch>,
+) -> ApiResult<Json<Me>> {
+    let name = required_text(&req.name, "name", "Please enter your name.", MAX_NAME_CHARS)?;
+    state.db.rename_user(current.session.user.id, &name).await?;
+    let mut session = current.session;
+    session.user.name = name;
+    Ok(Json(session::me(&session, &current.token)))
+}
+
+/// `POST /api/v1/auth/password`: proves the current password, sets a new one, and
+/// signs out every other session of the account. Wrong guesses count against the
+/// same throttle as sign-in, so a stolen session cannot be used to find the password.
+pub async fn change_password(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(req): ApiJson<ChangePasswordRequest>,
+) -> ApiResult<Json<Me>> {
+    let user = &current.session.user;
+    let key = throttle_key(&user.email);
+    check_throttle(&state, &key).await?;
+    let (given, stored) = (req.current_password.clone(), user.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || security::verify_password(&given, &stored))
+        .await
+        .map_err(ApiError::internal)?;
+    let now = state.clock.now();
+    if !ok {
+        state.db.record_auth_failure(&key, now).await?;
+        return Err(ApiError::invalid("wrong_password", "current_password", "Your current password is not correct."));
+    }
+    state.db.clear_auth_failures(&key).await?;
+    if req.new_password == req.current_password {
+        return Err(ApiError::invalid(
+            "password_unchanged",
+            "new_password",
+            "Please choose a password different from your current one.",
+        ));
+    }
+    tessera_domain::password::check(&req.new_password, &user.email)
+        .map_err(|e| ApiError::invalid(e.code(), "new_password", e.message()))?;
+
+    let hash = hash_password(req.new_password).await?;
+    let notice = mail::password_changed(
+        &user.email,
+        &user.name,
+        &now.format("%-d %B %Y, %H:%M UTC").to_string(),
+        &format!("{}/signin", state.config.public_url),
+    );
+    state.db.change_password(user.id, &hash, &security::token_hash(&current.token), &notice, now).await?;
+    state.mail_wakeup.notify_one();
+    tracing::info!(user_id = user.id, "password changed");
+    let mut session = current.session;
+    session.user.must_change_password = false;
+    Ok(Json(session::me(&session, &current.token)))
+}
+
+/// Sign-in failures are counted per email address, whoever sends them.
+fn throttle_key(email: &str) -> String {
+    format!("login:{}", email.trim().to_lowercase())
+}
+
+/// 429 while the address has had too many failures in the window.
+async fn check_throttle(state: &AppState, key: &str) -> ApiResult<()> {
+    let now = state.clock.now();
+    let window = Duration::minutes(THROTTLE_WINDOW_MINUTES);
+    let (failures, oldest) = state.db.auth_failures_since(key, now - window).await?;
+    if failures >= MAX_LOGIN_FAILURES {
+        let retry_after = oldest.map(|t| (t + window - now).num_seconds()).unwrap_or(60).max(1) as u64;
+        return Err(ApiError::too_many(
+            "too_many_attempts",
+            "Too many failed attempts. Please wait a few minutes and try again.",
+            retry_after,
+        ));
+    }
+    Ok(())
 }
 
 pub async fn start_session(state: &AppState, who: &SessionUser, status: StatusCode) -> ApiResult<Response> {
