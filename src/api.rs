@@ -7,8 +7,12 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
-use tessera_domain::api::{ErrorBody, LoginRequest, Me, RegisterRequest, CSRF_HEADER};
+use tessera_domain::api::{
+    AcceptInvitation, ChangePasswordRequest, ErrorBody, Invitation, InvitationLookup, InviteRequest, LoginRequest, Me,
+    Member, OrgSettings, OrgSettingsPatch, ProfilePatch, RegisterRequest, Role, RoleChange, CSRF_HEADER,
+};
 
+use crate::app::encode_query_value;
 use crate::session::Session;
 
 const BASE: &str = "/api/v1";
@@ -168,6 +172,99 @@ pub async fn register(body: &RegisterRequest) -> Result<Me, ApiError> {
 pub async fn logout(session: Session) -> Result<(), ApiError> {
     let request = with_csrf(Request::post(&url("/auth/logout")), session).build();
     send(request, None).await.map(|_| ())
+}
+
+// ---- The signed-in person's own account ----
+
+/// `PATCH /api/v1/me`: changes the person's own name; answers the new `Me`.
+pub async fn update_me(session: Session, patch: &ProfilePatch) -> Result<Me, ApiError> {
+    let request = with_csrf(Request::patch(&url("/me")), session).json(patch);
+    let response = send(request, Some(session)).await?;
+    read_json(response).await
+}
+
+/// `POST /api/v1/auth/password`: a new password; the person's other sessions end.
+pub async fn change_password(session: Session, body: &ChangePasswordRequest) -> Result<Me, ApiError> {
+    let request = with_csrf(Request::post(&url("/auth/password")), session).json(body);
+    let response = send(request, Some(session)).await?;
+    read_json(response).await
+}
+
+// ---- Team: invitations, members, organization settings ----
+
+/// `GET /api/v1/invitations`: the organization's invitations, newest first.
+pub async fn invitations(session: Session) -> Result<Vec<Invitation>, ApiError> {
+    let response = send(Request::get(&url("/invitations")).build(), Some(session)).await?;
+    read_json(response).await
+}
+
+/// `POST /api/v1/invitations`: invites a co-worker by email (201).
+pub async fn invite(session: Session, body: &InviteRequest) -> Result<Invitation, ApiError> {
+    let request = with_csrf(Request::post(&url("/invitations")), session).json(body);
+    let response = send(request, Some(session)).await?;
+    read_json(response).await
+}
+
+/// `POST /api/v1/invitations/{id}/resend` (admins): a new link; the old one stops working.
+pub async fn resend_invitation(session: Session, id: i64) -> Result<Invitation, ApiError> {
+    let request = with_csrf(Request::post(&url(&format!("/invitations/{id}/resend"))), session).build();
+    let response = send(request, Some(session)).await?;
+    read_json(response).await
+}
+
+/// `DELETE /api/v1/invitations/{id}` (admins): revokes a pending invitation (204).
+pub async fn revoke_invitation(session: Session, id: i64) -> Result<(), ApiError> {
+    let request = with_csrf(Request::delete(&url(&format!("/invitations/{id}"))), session).build();
+    send(request, Some(session)).await.map(|_| ())
+}
+
+/// `GET /api/v1/invitations/lookup?token=…`: public; what the accept page may show.
+pub async fn lookup_invitation(token: &str) -> Result<InvitationLookup, ApiError> {
+    let path = format!("/invitations/lookup?token={}", encode_query_value(token));
+    let response = send(Request::get(&url(&path)).build(), None).await?;
+    read_json(response).await
+}
+
+/// `POST /api/v1/invitations/accept`: with a name and password, creates the
+/// account (201); with the token alone, joins the signed-in person (200).
+/// Either way the answer is the new `Me`. A 401 here means "sign in first",
+/// not an expiry, so it does not touch the session.
+pub async fn accept_invitation(session: Session, body: &AcceptInvitation) -> Result<Me, ApiError> {
+    let request = with_csrf(Request::post(&url("/invitations/accept")), session).json(body);
+    let response = send(request, None).await?;
+    read_json(response).await
+}
+
+/// `GET /api/v1/members`: the people of the organization.
+pub async fn members(session: Session) -> Result<Vec<Member>, ApiError> {
+    let response = send(Request::get(&url("/members")).build(), Some(session)).await?;
+    read_json(response).await
+}
+
+/// `PATCH /api/v1/members/{id}` (admins): changes a person's role.
+pub async fn change_role(session: Session, id: i64, role: Role) -> Result<Member, ApiError> {
+    let request = with_csrf(Request::patch(&url(&format!("/members/{id}"))), session).json(&RoleChange { role });
+    let response = send(request, Some(session)).await?;
+    read_json(response).await
+}
+
+/// `DELETE /api/v1/members/{id}` (admins): removes a person (204).
+pub async fn remove_member(session: Session, id: i64) -> Result<(), ApiError> {
+    let request = with_csrf(Request::delete(&url(&format!("/members/{id}"))), session).build();
+    send(request, Some(session)).await.map(|_| ())
+}
+
+/// `GET /api/v1/organization`: the organization's settings.
+pub async fn organization(session: Session) -> Result<OrgSettings, ApiError> {
+    let response = send(Request::get(&url("/organization")).build(), Some(session)).await?;
+    read_json(response).await
+}
+
+/// `PATCH /api/v1/organization` (admins).
+pub async fn update_organization(session: Session, patch: &OrgSettingsPatch) -> Result<OrgSettings, ApiError> {
+    let request = with_csrf(Request::patch(&url("/organization")), session).json(patch);
+    let response = send(request, Some(session)).await?;
+    read_json(response).await
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::{path, NavigateOptions};
 
 use crate::api;
@@ -67,6 +67,9 @@ pub fn startup_message(error: &api::ApiError) -> String {
     }
 }
 
+/// The signed-in person's own page (name, password).
+pub const ACCOUNT_PATH: &str = "/account";
+
 fn replace() -> NavigateOptions {
     NavigateOptions { replace: true, ..Default::default() }
 }
@@ -126,6 +129,8 @@ fn AppRoutes() -> impl IntoView {
                     path=path!("/register")
                     view=|| view! { <GuestOnly><pages::Register /></GuestOnly> }
                 />
+                // Public: the link of an invitation mail works signed in or out.
+                <Route path=path!("/invite/accept") view=pages::AcceptInvitation />
                 <ParentRoute path=path!("") view=SignedInLayout>
                     <Route path=path!("/") view=pages::Home />
                     <Route path=path!("/team") view=pages::Team />
@@ -134,6 +139,7 @@ fn AppRoutes() -> impl IntoView {
                     <Route path=path!("/devices") view=pages::Devices />
                     <Route path=path!("/renewals") view=pages::Renewals />
                     <Route path=path!("/quotes") view=pages::Quotes />
+                    <Route path=path!("/account") view=pages::Account />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -146,6 +152,15 @@ fn SignedInLayout() -> impl IntoView {
     let session = use_session();
     let location = use_location();
     let signed_in = session.signed_in();
+    // A one-time password opens nothing but the account page until it is
+    // replaced (the server refuses the rest with `password_change_required`).
+    let must_change = Memo::new(move |_| session.with_me(|me| me.must_change_password).unwrap_or(false));
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if must_change.get() && location.pathname.get() != ACCOUNT_PATH {
+            navigate(ACCOUNT_PATH, replace());
+        }
+    });
     move || {
         if signed_in.get() {
             Either::Left(view! {

@@ -5,11 +5,13 @@
 //! - [`api`]: the typed client of the JSON API;
 //! - [`session`]: who is signed in, as a signal in context;
 //! - [`pages`]: one component per route; [`components`]: reusable pieces;
-//! - [`sections`]: the app's sections and the words for kinds and roles.
+//! - [`sections`]: the app's sections and the words for kinds and roles;
+//! - [`format`]: dates written for people.
 
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod format;
 pub mod pages;
 pub mod sections;
 pub mod session;

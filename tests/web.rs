@@ -6,8 +6,8 @@
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos::task::tick;
-use tessera_web::components::{EmptyState, ErrorBanner, FormField, IconKind};
-use tessera_web::pages::Register;
+use tessera_web::components::{Dialog, EmptyState, ErrorBanner, FormField, IconKind};
+use tessera_web::pages::{InviteDialog, Register};
 use tessera_web::session::provide_session;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -111,4 +111,70 @@ async fn register_hides_the_organization_name_for_home_owners() {
 
     let submit = query(&root, "button[type=submit]").unwrap();
     assert_eq!(submit.text_content().as_deref(), Some("Create account"));
+}
+
+#[wasm_bindgen_test]
+async fn dialog_is_modal_named_by_its_title_takes_focus_and_closes_on_escape() {
+    let root = container();
+    let closed = RwSignal::new(0);
+    let _mounted = mount_to(root.clone(), move || {
+        view! {
+            <Dialog title_id="t-title" initial_focus="t-input" on_close=Callback::new(move |()| closed.update(|n| *n += 1))>
+                <h2 id="t-title">"A title"</h2>
+                <input id="t-input" />
+                <button type="button">"OK"</button>
+            </Dialog>
+        }
+    });
+    tick().await;
+
+    let dialog = query(&root, "[role=dialog]").unwrap();
+    assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
+    assert_eq!(dialog.get_attribute("aria-labelledby").as_deref(), Some("t-title"));
+    assert_eq!(document().active_element().map(|e| e.id()).as_deref(), Some("t-input"), "focus moves in");
+
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Escape");
+    init.set_bubbles(true);
+    let escape = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    query(&root, "#t-input").unwrap().dispatch_event(&escape).unwrap();
+    assert_eq!(closed.get_untracked(), 1, "Escape closes");
+}
+
+#[wasm_bindgen_test]
+async fn invite_dialog_checks_the_address_before_asking_the_server() {
+    let root = container();
+    let _mounted = mount_to(root.clone(), || {
+        provide_session();
+        view! { <InviteDialog org_name="Acme" on_close=Callback::new(|()| {}) on_sent=Callback::new(|()| {}) /> }
+    });
+    tick().await;
+
+    let dialog = query(&root, "[role=dialog]").unwrap();
+    let title = query(&root, "#invite-title").unwrap();
+    assert_eq!(dialog.get_attribute("aria-labelledby").as_deref(), Some("invite-title"));
+    assert_eq!(title.text_content().as_deref(), Some("Invite a co-worker"));
+    let label = query(&root, "label[for=invite-email]").unwrap();
+    assert_eq!(label.text_content().as_deref(), Some("Email address"));
+    assert!(query(&root, "[role=alert]").is_none(), "no error before trying");
+
+    let send: HtmlElement = query(&root, "button[type=submit]").unwrap().unchecked_into();
+    assert_eq!(send.text_content().as_deref(), Some("Send Invite"));
+    send.click();
+    tick().await;
+    let alert = query(&root, "[role=alert]").unwrap();
+    assert_eq!(alert.text_content().as_deref(), Some("Please enter email address"));
+
+    let input: HtmlInputElement = query(&root, "#invite-email").unwrap().unchecked_into();
+    input.set_value("not-an-email");
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    send.click();
+    tick().await;
+    let alert = query(&root, "[role=alert]").unwrap();
+    assert_eq!(
+        alert.text_content().as_deref(),
+        Some("You have entered an invalid email address. Please re-enter the email address.")
+    );
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(input.get_attribute("aria-describedby").as_deref(), Some("invite-email-error"));
 }

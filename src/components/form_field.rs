@@ -43,6 +43,13 @@ pub fn FormField(
     /// Whether the field must be filled in (adds `required` and `aria-required`).
     #[prop(optional)]
     required: bool,
+    /// Shown but not editable (e.g. an address fixed by an invitation).
+    #[prop(optional)]
+    readonly: bool,
+    /// Announce the error as soon as it appears (`role="alert"`), for errors
+    /// that arrive after pressing a button rather than while typing.
+    #[prop(optional)]
+    alert_error: bool,
     /// Called when the input loses focus (e.g. to start showing errors).
     #[prop(optional, into)]
     on_blur: Option<Callback<()>>,
@@ -70,6 +77,7 @@ pub fn FormField(
                 type=input_type
                 autocomplete=autocomplete
                 required=required
+                readonly=readonly
                 aria-required=required.then_some("true")
                 aria-invalid=move || invalid().then_some("true")
                 aria-describedby=move || described_by(id, has_hint, invalid())
@@ -86,7 +94,7 @@ pub fn FormField(
                     .get()
                     .map(|message| {
                         view! {
-                            <p class="field-error" id=error_id.clone()>
+                            <p class="field-error" id=error_id.clone() role=alert_error.then_some("alert")>
                                 <Icon kind=IconKind::Alert class="icon field-error-icon" />
                                 <span>{message}</span>
                             </p>

@@ -2,18 +2,22 @@
 
 pub mod banner;
 pub mod brand;
+pub mod dialog;
 pub mod empty_state;
 pub mod form_field;
 pub mod icon;
 pub mod page_header;
+pub mod password_rules;
 pub mod shell;
 pub mod spinner;
 
 pub use banner::{ErrorBanner, Notice};
 pub use brand::{Brand, Logo};
+pub use dialog::Dialog;
 pub use empty_state::EmptyState;
 pub use form_field::FormField;
 pub use icon::{Icon, IconKind};
 pub use page_header::PageHeader;
+pub use password_rules::PasswordRules;
 pub use shell::Shell;
 pub use spinner::{Loading, PageLoading, Spinner};

@@ -22,6 +22,30 @@ pub fn focus_element(id: &str) {
     }
 }
 
+/// Signing out. A 401 means the server already forgot the session, which is
+/// what we wanted; any other failure keeps the person signed in, and the
+/// action's value is the message saying so. With `then_signin`, goes to the
+/// sign-in page afterwards.
+pub fn sign_out_action(then_signin: bool) -> Action<(), Option<String>> {
+    let session = use_session();
+    let navigate = use_navigate();
+    Action::new_local(move |_: &()| {
+        let navigate = navigate.clone();
+        async move {
+            match api::logout(session).await {
+                Err(e) if !e.is_unauthenticated() => Some(e.message),
+                _ => {
+                    session.sign_out();
+                    if then_signin {
+                        navigate("/signin", NavigateOptions::default());
+                    }
+                    None
+                }
+            }
+        }
+    })
+}
+
 /// The signed-in layout around the page content.
 #[component]
 pub fn Shell(
@@ -36,22 +60,7 @@ pub fn Shell(
     let user_name = Memo::new(move |_| session.with_me(|m| m.user.name.clone()).unwrap_or_default());
     let role = Memo::new(move |_| session.with_me(|m| role_label(m.role)).unwrap_or_default());
 
-    // Signing out: a 401 means the server already forgot the session, which is
-    // what we wanted. Any other failure keeps the person signed in and says so.
-    let navigate = use_navigate();
-    let sign_out = Action::new_local(move |_: &()| {
-        let navigate = navigate.clone();
-        async move {
-            match api::logout(session).await {
-                Err(e) if !e.is_unauthenticated() => Some(e.message),
-                _ => {
-                    session.sign_out();
-                    navigate("/signin", NavigateOptions::default());
-                    None
-                }
-            }
-        }
-    });
+    let sign_out = sign_out_action(true);
     let sign_out_error = move || sign_out.value().get().flatten();
     let signing_out = sign_out.pending();
 
@@ -129,7 +138,11 @@ pub fn Shell(
                         }}
                     </div>
                     <div class="topbar-account">
-                        <span class="user-name">{move || user_name.get()}</span>
+                        <A href="/account" attr:class="user-link">
+                            <Icon kind=IconKind::User />
+                            <span class="visually-hidden">"Your account: "</span>
+                            <span class="user-name">{move || user_name.get()}</span>
+                        </A>
                         <span class="badge badge-primary" data-testid="user-role">
                             {move || role.get()}
                         </span>

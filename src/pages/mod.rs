@@ -1,5 +1,7 @@
 //! One file per route.
 
+mod accept_invitation;
+mod account;
 mod devices;
 mod home;
 mod licenses;
@@ -11,6 +13,8 @@ mod renewals;
 mod signin;
 mod team;
 
+pub use accept_invitation::AcceptInvitation;
+pub use account::Account;
 pub use devices::Devices;
 pub use home::Home;
 pub use licenses::Licenses;
@@ -20,7 +24,7 @@ pub use quotes::Quotes;
 pub use register::Register;
 pub use renewals::Renewals;
 pub use signin::SignIn;
-pub use team::Team;
+pub use team::{InviteDialog, Team};
 
 /// The browser tab's title for a page: "Licenses · Tessera".
 pub fn document_title(page: &str) -> String {

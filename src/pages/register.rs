@@ -2,12 +2,12 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use tessera_domain::api::{RegisterKind, RegisterRequest};
 use tessera_domain::email::Email;
-use tessera_domain::password::{self, PasswordError};
 
 use super::set_page_title;
 use crate::api::{self, ApiError};
+use crate::components::password_rules::password_problem;
 use crate::components::shell::focus_element;
-use crate::components::{ErrorBanner, FormField, Icon, IconKind, Logo, Spinner};
+use crate::components::{ErrorBanner, FormField, Icon, IconKind, Logo, PasswordRules, Spinner};
 use crate::session::use_session;
 
 /// One choice of account type, shown as a radio card.
@@ -43,30 +43,6 @@ const KINDS: [KindChoice; 3] = [
     },
 ];
 
-/// The state of one password rule while the person types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleState {
-    /// Nothing to judge yet.
-    Pending,
-    Met,
-    Unmet,
-}
-
-/// Live state of the two rules shown under the password: its length, and
-/// being hard to guess (not common, not one repeated character, not the
-/// email's name). The second can only be judged once the length is right.
-pub fn password_rules(password: &str, email: &str) -> [RuleState; 2] {
-    if password.is_empty() {
-        return [RuleState::Pending; 2];
-    }
-    match password::check(password, email) {
-        Ok(()) => [RuleState::Met; 2],
-        Err(PasswordError::TooShort) => [RuleState::Unmet, RuleState::Pending],
-        Err(PasswordError::TooLong) => [RuleState::Unmet, RuleState::Pending],
-        Err(_) => [RuleState::Met, RuleState::Unmet],
-    }
-}
-
 fn org_name_problem(kind: RegisterKind, org_name: &str) -> Option<String> {
     (kind != RegisterKind::Individual && org_name.trim().is_empty())
         .then(|| "Please enter your organization's name".to_string())
@@ -74,13 +50,6 @@ fn org_name_problem(kind: RegisterKind, org_name: &str) -> Option<String> {
 
 fn name_problem(name: &str) -> Option<String> {
     name.trim().is_empty().then(|| "Please enter your name".to_string())
-}
-
-fn password_problem(password: &str, email: &str) -> Option<String> {
-    if password.is_empty() {
-        return Some("Please choose a password".to_string());
-    }
-    password::check(password, email).err().map(|e| e.message().to_string())
 }
 
 /// The form field a server error is about, if it is one of ours.
@@ -95,32 +64,6 @@ fn field_of(error: &ApiError) -> Option<&'static str> {
             "weak_password" => Some("password"),
             _ => None,
         },
-    }
-}
-
-#[component]
-fn RuleItem(state: Signal<RuleState>, text: String) -> impl IntoView {
-    let status = move || match state.get() {
-        RuleState::Met => "Done: ",
-        RuleState::Unmet => "Not yet: ",
-        RuleState::Pending => "",
-    };
-    view! {
-        <li
-            class="rule"
-            class:rule-met=move || state.get() == RuleState::Met
-            class:rule-unmet=move || state.get() == RuleState::Unmet
-        >
-            {move || {
-                if state.get() == RuleState::Met {
-                    view! { <Icon kind=IconKind::Check class="icon rule-icon" /> }
-                } else {
-                    view! { <Icon kind=IconKind::Dot class="icon rule-icon" /> }
-                }
-            }}
-            <span class="visually-hidden">{status}</span>
-            <span>{text}</span>
-        </li>
     }
 }
 
@@ -144,7 +87,6 @@ pub fn Register() -> impl IntoView {
     let name_error = Memo::new(move |_| name.with(|n| name_problem(n)));
     let email_error = Memo::new(move |_| email.with(|e| Email::parse(e).err().map(|e| e.message().to_string())));
     let password_error = Memo::new(move |_| password.with(|p| email.with(|e| password_problem(p, e))));
-    let rules = Memo::new(move |_| password.with(|p| email.with(|e| password_rules(p, e))));
 
     let register = Action::new_local(move |request: &RegisterRequest| {
         let request = request.clone();
@@ -311,16 +253,7 @@ pub fn Register() -> impl IntoView {
                             }
                         })
                     >
-                        <ul class="rules">
-                            <RuleItem
-                                state=Signal::derive(move || rules.get()[0])
-                                text=format!("At least {} characters", password::MIN_LEN)
-                            />
-                            <RuleItem
-                                state=Signal::derive(move || rules.get()[1])
-                                text="Hard to guess: not a common password and not your email name".to_string()
-                            />
-                        </ul>
+                        <PasswordRules password=password email=email />
                     </FormField>
                     <button type="submit" class="btn btn-primary btn-block">
                         {move || pending.get().then(|| view! { <Spinner /> })}
@@ -336,19 +269,6 @@ pub fn Register() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rules_wait_for_input() {
-        assert_eq!(password_rules("", "ada@example.com"), [RuleState::Pending; 2]);
-    }
-
-    #[test]
-    fn length_first_then_guessability() {
-        assert_eq!(password_rules("short", "ada@example.com"), [RuleState::Unmet, RuleState::Pending]);
-        assert_eq!(password_rules("password123", "ada@example.com"), [RuleState::Met, RuleState::Unmet]);
-        assert_eq!(password_rules("aaaaaaaaaaaa", "ada@example.com"), [RuleState::Met, RuleState::Unmet]);
-        assert_eq!(password_rules("correct horse battery", "ada@example.com"), [RuleState::Met, RuleState::Met]);
-    }
 
     #[test]
     fn organization_name_is_not_asked_of_home_owners() {
@@ -369,12 +289,5 @@ mod tests {
             ApiError::from_response(422, r#"{"error":{"code":"validation","message":"Name it.","field":"org_name"}}"#);
         assert_eq!(field_of(&org), Some("org-name"));
         assert_eq!(field_of(&ApiError::network()), None);
-    }
-
-    #[test]
-    fn password_problems_use_the_shared_rule() {
-        assert_eq!(password_problem("", "a@b.co").as_deref(), Some("Please choose a password"));
-        assert_eq!(password_problem("short", "a@b.co").as_deref(), Some(PasswordError::TooShort.message()));
-        assert_eq!(password_problem("correct horse battery", "a@b.co"), None);
     }
 }

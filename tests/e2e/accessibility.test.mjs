@@ -17,6 +17,8 @@ after(async () => {
 });
 
 async function audit(page) {
+  // Colours are judged at rest: a dialog fading in has not reached its contrast yet.
+  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
   // Evaluated through the DevTools protocol: our CSP (rightly) refuses injected inline scripts.
   await page.evaluate(AXE);
   const result = await page.evaluate(async () => {
@@ -45,6 +47,21 @@ test("sign-in, register and home have no axe violations", async () => {
   await page.locator("h1").waitFor();
   assert.deepEqual(await audit(page), [], "quotes page (partner)");
   await screenshot(page, "a11y-quotes-partner");
+
+  await page.goto("/team");
+  await page.getByRole("heading", { name: "Members" }).waitFor();
+  await page.getByText("No invitations yet").waitFor();
+  assert.deepEqual(await audit(page), [], "team page");
+  await page.getByRole("button", { name: "Invite a co-worker" }).click();
+  await page.getByRole("dialog").waitFor();
+  assert.deepEqual(await audit(page), [], "invite dialog");
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog").waitFor({ state: "detached" });
+
+  await page.goto("/account");
+  await page.getByLabel("Current password").waitFor();
+  assert.deepEqual(await audit(page), [], "account page");
+  await screenshot(page, "a11y-account");
 });
 
 test("the sign-in form is usable with the keyboard alone", async () => {

@@ -2,6 +2,7 @@
 // playwright-core, the server started by `cargo xtask test` (BASE_URL), and
 // screenshots kept under SCREENSHOT_DIR.
 import { chromium } from "playwright-core";
+import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -78,3 +79,19 @@ export const shell = {
     await page.getByRole("button", { name: "Sign out" }).click();
   },
 };
+
+/**
+ * A vendor organization and its operator, made as operators make them: with
+ * `tessera-server admin create-vendor` on the test server's own database.
+ * Returns the generated one-time password.
+ */
+export function createVendor(org, email) {
+  const bin = process.env.TESSERA_SERVER_BIN ?? "target/debug/tessera-server";
+  const out = execFileSync(bin, ["admin", "create-vendor", "--org", org, "--email", email], {
+    env: { ...process.env, TESSERA_DATA_DIR: process.env.TESSERA_DATA_DIR ?? "data" },
+    encoding: "utf8",
+  });
+  const line = out.split("\n").find((l) => l.startsWith("One-time password: "));
+  if (!line) throw new Error(`create-vendor printed no one-time password:\n${out}`);
+  return line.slice("One-time password: ".length).trim();
+}

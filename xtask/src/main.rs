@@ -19,6 +19,7 @@ cargo xtask <command>
   run     [--addr HOST:PORT]  build everything and run Tessera with demo data
                               (default http://127.0.0.1:8080; data in data/)
   test                        fmt, clippy, native tests, wasm tests, end-to-end tests
+  e2e     [FILE…]             only the end-to-end tests (all, or the files given)
   bench                       wasm size and first-render time (docs/benchmarks.md)
   build                       build the web app (dist/) and the server
   setup   [--browser]         install the tools only (trunk, wasm-bindgen, npm tools;
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => return test::run(),
+        Some("e2e") => return test::run_e2e_only(&args[1..]),
         Some("bench") => bench::run(),
         Some("build") => tools::ensure(false).and_then(|()| web::build()).and_then(|()| server::build()),
         Some("setup") => tools::ensure(args.iter().any(|a| a == "--browser")),

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-const BINARY: &str = "target/debug/tessera-server";
+pub const BINARY: &str = "target/debug/tessera-server";
 
 pub fn build() -> Result<(), String> {
     run(cmd("cargo", &["build", "--package", "tessera-server"]))
@@ -26,7 +26,8 @@ pub fn run_foreground(envs: &[(&str, String)]) -> Result<(), String> {
 pub struct TestServer {
     child: Child,
     pub url: String,
-    data_dir: PathBuf,
+    /// Its database and keys; the end-to-end tests use the CLI on it too.
+    pub data_dir: PathBuf,
 }
 
 impl TestServer {

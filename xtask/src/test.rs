@@ -80,7 +80,7 @@ pub fn run() -> ExitCode {
             eprintln!("xtask: {e}");
             fail("building the app for end-to-end tests", &mut total, &mut problems);
         }
-        Ok(()) => match e2e() {
+        Ok(()) => match e2e(&[]) {
             Ok(c) => {
                 total.add(c);
                 if c.failed > 0 {
@@ -105,12 +105,35 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn e2e() -> Result<Counts, String> {
+/// `cargo xtask e2e [FILE…]`: builds the app and runs the end-to-end tests only,
+/// for the quick loop while working on a page.
+pub fn run_e2e_only(only: &[String]) -> ExitCode {
+    let result =
+        tools::ensure(true).and_then(|()| web::build()).and_then(|()| server::build()).and_then(|()| e2e(only));
+    match result {
+        Ok(c) => {
+            println!("{} passed, {} failed", c.passed, c.failed);
+            if c.failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            println!("0 passed, 1 failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn e2e(only: &[String]) -> Result<Counts, String> {
     let mut files: Vec<String> = std::fs::read_dir("tests/e2e")
         .map_err(|e| format!("tests/e2e: {e}"))?
         .filter_map(|entry| entry.ok())
         .map(|entry| entry.path().display().to_string())
         .filter(|p| p.ends_with(".test.mjs"))
+        .filter(|p| only.is_empty() || only.iter().any(|o| p.ends_with(o.as_str())))
         .collect();
     files.sort();
     if files.is_empty() {
@@ -129,7 +152,10 @@ fn e2e() -> Result<Counts, String> {
     ];
     args.extend(files.iter().map(String::as_str));
     let mut c = cmd("node", &args);
-    c.env("BASE_URL", &server.url).env("SCREENSHOT_DIR", shots);
+    c.env("BASE_URL", &server.url)
+        .env("SCREENSHOT_DIR", shots)
+        .env("TESSERA_DATA_DIR", &server.data_dir)
+        .env("TESSERA_SERVER_BIN", server::BINARY);
     let (ok, _) = run_tee(c);
     let tap = std::fs::read_to_string("target/e2e.tap").unwrap_or_default();
     let counts = summary::tap(&tap).ok_or("the end-to-end runner reported no results")?;

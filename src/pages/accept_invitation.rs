@@ -1,0 +1,390 @@
+//! `/invite/accept?token=…`: where the link of an invitation mail leads
+//! (SPEC §7). Public: a newcomer creates their account with the invited
+//! address; someone already signed in with that address joins in one click;
+//! someone signed in as another person is told so.
+
+use leptos::either::{Either, EitherOf3};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use tessera_domain::api::{AcceptInvitation as AcceptRequest, InvitationLookup};
+
+use super::set_page_title;
+use crate::api::{self, ApiError};
+use crate::app::encode_query_value;
+use crate::components::password_rules::password_problem;
+use crate::components::shell::{focus_element, sign_out_action};
+use crate::components::{ErrorBanner, FormField, Loading, Logo, PasswordRules, Spinner};
+use crate::session::use_session;
+
+/// The sign-in page that comes back here afterwards.
+pub fn signin_to_accept(token: &str) -> String {
+    let back = format!("/invite/accept?token={}", encode_query_value(token));
+    format!("/signin?next={}", encode_query_value(&back))
+}
+
+/// The heading of a link that cannot be used, by the server's error code.
+pub fn unusable_title(code: &str) -> &'static str {
+    match code {
+        "invitation_used" => "This invitation has already been used",
+        "invitation_revoked" => "This invitation was withdrawn",
+        "invitation_expired" => "This invitation has expired",
+        "invitation_not_found" => "This invitation link is not valid",
+        _ => "We could not open this invitation",
+    }
+}
+
+/// Whether the answer is final (the link is dead), rather than a hiccup worth
+/// trying again.
+fn is_final(error: &ApiError) -> bool {
+    matches!(error.status, 404 | 410)
+}
+
+/// Whether the signed-in address is the invited one.
+pub fn same_address(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+/// Accepting: the answer's `Me` becomes the session, then home.
+fn accept_action() -> Action<AcceptRequest, Result<(), ApiError>> {
+    let session = use_session();
+    let navigate = use_navigate();
+    Action::new_local(move |request: &AcceptRequest| {
+        let request = request.clone();
+        let navigate = navigate.clone();
+        async move {
+            let me = api::accept_invitation(session, &request).await?;
+            session.sign_in(me);
+            navigate("/", NavigateOptions { replace: true, ..Default::default() });
+            Ok(())
+        }
+    })
+}
+
+#[component]
+pub fn AcceptInvitation() -> impl IntoView {
+    set_page_title("Accept invitation");
+    let query = use_query_map();
+    let token = Memo::new(move |_| query.with(|q| q.get_str("token").unwrap_or_default().to_string()));
+    let lookup = LocalResource::new(move || {
+        let token = token.get();
+        async move { api::lookup_invitation(&token).await }
+    });
+
+    view! {
+        <main class="auth-page" id="main">
+            <div class="auth-card">
+                <div class="auth-brand">
+                    <Logo />
+                    <span class="brand-name">"Tessera"</span>
+                </div>
+                <Transition fallback=|| view! { <Loading label="Opening your invitation…" /> }>
+                    {move || Suspend::new(async move {
+                        match lookup.await {
+                            Ok(invitation) => Either::Left(view! { <Invited token=token.get_untracked() invitation=invitation /> }),
+                            Err(error) => Either::Right(view! { <Unusable error=error retry=Callback::new(move |()| lookup.refetch()) /> }),
+                        }
+                    })}
+                </Transition>
+            </div>
+        </main>
+    }
+}
+
+/// A link that cannot be used (or could not be checked): why, and where to go.
+#[component]
+fn Unusable(error: ApiError, retry: Callback<()>) -> impl IntoView {
+    let signed_in = use_session().signed_in().get_untracked();
+    let final_answer = is_final(&error);
+    let title = if final_answer { unusable_title(&error.code) } else { "We could not open this invitation" };
+    view! {
+        <h1 class="auth-title">{title}</h1>
+        <ErrorBanner message=error.message>
+            {(!final_answer)
+                .then(|| {
+                    view! {
+                        <button type="button" class="btn btn-secondary btn-sm banner-action" on:click=move |_| retry.run(())>
+                            "Try again"
+                        </button>
+                    }
+                })}
+        </ErrorBanner>
+        {if signed_in {
+            view! { <a class="btn btn-primary btn-block" href="/">"Go to Home"</a> }
+        } else {
+            view! { <a class="btn btn-primary btn-block" href="/signin">"Go to sign in"</a> }
+        }}
+    }
+}
+
+/// A usable invitation: who invited whom, and the way in that fits who is here.
+#[component]
+fn Invited(token: String, invitation: InvitationLookup) -> impl IntoView {
+    let session = use_session();
+    set_page_title(&format!("Join {}", invitation.organization_name));
+    let lead = format!("{} invited you to join {}.", invitation.inviter, invitation.organization_name);
+    let heading = format!("Join {}", invitation.organization_name);
+    let signed_in_as = Memo::new(move |_| session.with_me(|me| me.user.email.clone()));
+    let body = move || match signed_in_as.get() {
+        None => EitherOf3::A(view! { <NewAccount token=token.clone() invitation=invitation.clone() /> }),
+        Some(mine) if same_address(&mine, &invitation.email) => {
+            EitherOf3::B(view! { <JoinSignedIn token=token.clone() invitation=invitation.clone() /> })
+        }
+        Some(mine) => EitherOf3::C(view! { <SignedInAsSomeoneElse mine=mine invited=invitation.email.clone() /> }),
+    };
+    view! {
+        <h1 class="auth-title">{heading}</h1>
+        <p class="auth-lead">{lead}</p>
+        {body}
+    }
+}
+
+/// The form field a server error is about, if it is one of ours.
+fn field_of(error: &ApiError) -> Option<&'static str> {
+    match (error.field.as_deref(), error.code.as_str()) {
+        (Some("name"), _) => Some("name"),
+        (Some("password"), _) | (_, "weak_password") => Some("password"),
+        _ => None,
+    }
+}
+
+/// A newcomer: name and password; the address is the invited one, fixed.
+#[component]
+fn NewAccount(token: String, invitation: InvitationLookup) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(invitation.email.clone());
+    let password = RwSignal::new(String::new());
+    let submitted = RwSignal::new(false);
+    let password_left = RwSignal::new(false);
+
+    let name_error =
+        Memo::new(move |_| name.with(|n| n.trim().is_empty().then(|| "Please enter your name".to_string())));
+    let password_error = Memo::new(move |_| password.with(|p| email.with(|e| password_problem(p, e))));
+
+    let accept = accept_action();
+    let pending = accept.pending();
+    let server_error = Memo::new(move |_| accept.value().get().and_then(Result::err));
+    // Errors about a field show under it until it changes; others above the form.
+    let field_server_error = move |field: &'static str, value: RwSignal<String>| {
+        let at_submit = Memo::new(move |_| {
+            server_error.get().filter(|e| field_of(e) == Some(field)).map(|e| (e.message, value.get_untracked()))
+        });
+        move || at_submit.get().filter(|(_, v)| value.with(|now| now == v)).map(|(m, _)| m)
+    };
+    let name_server_error = field_server_error("name", name);
+    let password_server_error = field_server_error("password", password);
+    let shown_name_error =
+        Signal::derive(move || submitted.get().then(|| name_error.get()).flatten().or_else(name_server_error));
+    let shown_password_error = Signal::derive(move || {
+        (submitted.get() || password_left.get()).then(|| password_error.get()).flatten().or_else(password_server_error)
+    });
+    let signin_href = signin_to_accept(&token);
+    let banner = {
+        let signin_href = signin_href.clone();
+        move || {
+            server_error.get().filter(|e| field_of(e).is_none()).map(|e| {
+                let sign_in = (e.code == "email_taken").then(|| {
+                    view! {
+                        <a class="btn btn-primary btn-sm banner-action" href=signin_href.clone()>
+                            "Sign in to accept"
+                        </a>
+                    }
+                });
+                view! { <ErrorBanner message=e.message>{sign_in}</ErrorBanner> }
+            })
+        }
+    };
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        submitted.set(true);
+        if name_error.get_untracked().is_some() {
+            focus_element("name");
+            return;
+        }
+        if password_error.get_untracked().is_some() {
+            focus_element("password");
+            return;
+        }
+        accept.dispatch_local(AcceptRequest {
+            token: token.clone(),
+            name: Some(name.get_untracked().trim().to_string()),
+            password: Some(password.get_untracked()),
+        });
+    };
+
+    view! {
+        {banner}
+        <form class="form" novalidate=true on:submit=on_submit aria-busy=move || pending.get().then_some("true")>
+            <FormField id="name" label="Your name" autocomplete="name" required=true value=name error=shown_name_error />
+            <FormField
+                id="email"
+                label="Email"
+                input_type="email"
+                autocomplete="username"
+                readonly=true
+                value=email
+                hint="Your invitation was sent to this address; it will be your sign-in."
+            />
+            <FormField
+                id="password"
+                label="Password"
+                input_type="password"
+                autocomplete="new-password"
+                required=true
+                value=password
+                error=shown_password_error
+                on_blur=Callback::new(move |()| {
+                    if !password.with_untracked(String::is_empty) {
+                        password_left.set(true);
+                    }
+                })
+            >
+                <PasswordRules password=password email=email />
+            </FormField>
+            <button type="submit" class="btn btn-primary btn-block" aria-disabled=move || pending.get().then_some("true")>
+                {move || pending.get().then(|| view! { <Spinner /> })}
+                <span>"Create account and join"</span>
+            </button>
+        </form>
+        <p class="auth-switch">"Already have a Tessera account? " <a href=signin_href>"Sign in to accept"</a></p>
+    }
+}
+
+/// Signed in with the invited address: one click joins.
+#[component]
+fn JoinSignedIn(token: String, invitation: InvitationLookup) -> impl IntoView {
+    let session = use_session();
+    let accept = accept_action();
+    let pending = accept.pending();
+    let error = move || accept.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner message=e.message /> });
+    let who = session.with_me_untracked(|me| format!("{} ({})", me.user.name, me.user.email)).unwrap_or_default();
+    let org = invitation.organization_name;
+    // Belonging to another company is not fixed by clicking again: the way on
+    // is to go back and leave it first.
+    let blocked = move || accept.value().with(|v| matches!(v, Some(Err(e)) if e.code == "member_of_other_org"));
+    let join = move || {
+        if blocked() {
+            return Either::Right(view! { <a class="btn btn-secondary btn-block" href="/">"Go to Home"</a> });
+        }
+        let token = token.clone();
+        let org = org.clone();
+        Either::Left(view! {
+        <button
+            type="button"
+            class="btn btn-primary btn-block"
+            aria-disabled=move || pending.get().then_some("true")
+            aria-busy=move || pending.get().then_some("true")
+            on:click=move |_| {
+                if !pending.get_untracked() {
+                    accept.dispatch_local(AcceptRequest { token: token.clone(), name: None, password: None });
+                }
+            }
+        >
+            {move || pending.get().then(|| view! { <Spinner /> })}
+            <span>"Join " {org}</span>
+        </button>
+        })
+    };
+    view! {
+        {error}
+        <p class="auth-text">"You are signed in as " <strong>{who}</strong> "."</p>
+        {join}
+    }
+}
+
+/// Signed in as another person: say so, and offer to sign out.
+#[component]
+fn SignedInAsSomeoneElse(mine: String, invited: String) -> impl IntoView {
+    let sign_out = sign_out_action(false);
+    let pending = sign_out.pending();
+    let error = move || {
+        sign_out.value().get().flatten().map(|m| view! { <ErrorBanner title="Could not sign out" message=m /> })
+    };
+    view! {
+        {error}
+        <div class="banner banner-info" role="status">
+            <div class="banner-body">
+                <p>
+                    "You are signed in as " <strong>{mine}</strong> ", but this invitation is for " <strong>{invited}</strong>
+                    ". Sign out, then open the link again to create that account or sign in with it."
+                </p>
+            </div>
+        </div>
+        <div class="auth-actions">
+            <button
+                type="button"
+                class="btn btn-primary"
+                aria-busy=move || pending.get().then_some("true")
+                on:click=move |_| {
+                    if !pending.get_untracked() {
+                        sign_out.dispatch_local(());
+                    }
+                }
+            >
+                {move || pending.get().then(|| view! { <Spinner /> })}
+                <span>"Sign out"</span>
+            </button>
+            <a class="btn btn-secondary" href="/">"Go to Home"</a>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::safe_next;
+
+    #[test]
+    fn sign_in_comes_back_to_the_invitation() {
+        let href = signin_to_accept("abc_DEF-123");
+        assert_eq!(href, "/signin?next=/invite/accept%3Ftoken%3Dabc_DEF-123");
+        // What the sign-in page reads back (decoded) is a path of this app.
+        let next = "/invite/accept?token=abc_DEF-123";
+        assert_eq!(safe_next(Some(next)), next);
+    }
+
+    #[test]
+    fn odd_tokens_are_encoded_twice() {
+        // The token inside the path, then the whole path inside `next`.
+        assert_eq!(signin_to_accept("a+b"), "/signin?next=/invite/accept%3Ftoken%3Da%252Bb");
+    }
+
+    #[test]
+    fn dead_links_say_why() {
+        assert!(unusable_title("invitation_used").contains("already been used"));
+        assert!(unusable_title("invitation_revoked").contains("withdrawn"));
+        assert!(unusable_title("invitation_expired").contains("expired"));
+        assert!(unusable_title("invitation_not_found").contains("not valid"));
+        assert!(unusable_title("server_error").contains("could not open"));
+    }
+
+    #[test]
+    fn only_gone_or_unknown_links_are_final() {
+        assert!(is_final(&ApiError::from_response(410, "")));
+        assert!(is_final(&ApiError::from_response(404, "")));
+        assert!(!is_final(&ApiError::network()));
+        assert!(!is_final(&ApiError::from_response(502, "")));
+    }
+
+    #[test]
+    fn addresses_compare_without_case() {
+        assert!(same_address("Cory@Example.com", "cory@example.com "));
+        assert!(!same_address("ann@example.com", "cory@example.com"));
+    }
+
+    #[test]
+    fn field_errors_find_their_field() {
+        let weak = ApiError::from_response(422, r#"{"error":{"code":"weak_password","message":"Weak."}}"#);
+        assert_eq!(field_of(&weak), Some("password"));
+        let name = ApiError::from_response(422, r#"{"error":{"code":"validation","message":"Name.","field":"name"}}"#);
+        assert_eq!(field_of(&name), Some("name"));
+        let taken =
+            ApiError::from_response(409, r#"{"error":{"code":"email_taken","message":"Taken.","field":"email"}}"#);
+        assert_eq!(field_of(&taken), None, "shown above the form, with a way to sign in");
+    }
+}

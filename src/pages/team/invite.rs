@@ -1,0 +1,164 @@
+//! The "Invite a co-worker" dialog (SPEC §7): one email field, checked in the
+//! browser with the shared rule, then by the server; its exact messages.
+
+use leptos::either::Either;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use tessera_domain::api::{Invitation, InviteRequest};
+use tessera_domain::email::Email;
+
+use crate::api::{self, ApiError};
+use crate::components::shell::focus_element;
+use crate::components::{Dialog, FormField, Icon, IconKind, Spinner};
+use crate::session::use_session;
+
+/// What is wrong with the address before asking the server, in SPEC §7's words.
+pub fn invite_email_problem(email: &str) -> Option<&'static str> {
+    Email::parse(email).err().map(|e| e.message())
+}
+
+/// The dialog. Closing it is the caller's business (`on_close`).
+#[component]
+pub fn InviteDialog(
+    /// The organization co-workers are invited to.
+    #[prop(into)]
+    org_name: String,
+    /// Cancel, Close, Escape.
+    on_close: Callback<()>,
+    /// An invitation was sent (e.g. to refresh the list).
+    on_sent: Callback<()>,
+) -> impl IntoView {
+    let session = use_session();
+    let email = RwSignal::new(String::new());
+    // Errors of the browser's own check show from the first "Send Invite" on.
+    let submitted = RwSignal::new(false);
+    let local_error = Memo::new(move |_| email.with(|e| invite_email_problem(e)));
+
+    let send = Action::new_local(move |request: &InviteRequest| {
+        let request = request.clone();
+        async move {
+            let invitation = api::invite(session, &request).await?;
+            on_sent.run(());
+            // The form (and its focused button) is replaced: focus the next step.
+            request_animation_frame(|| focus_element("invite-again"));
+            Ok::<Invitation, ApiError>(invitation)
+        }
+    });
+    let pending = send.pending();
+    let sent_to =
+        Memo::new(move |_| send.value().with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).map(|i| i.email.clone())));
+    // A server error stays under the field until the address changes.
+    let server_error = Memo::new(move |_| {
+        send.value()
+            .with(|v| v.as_ref().and_then(|r| r.as_ref().err()).map(|e| e.message.clone()))
+            .map(|message| (message, email.get_untracked()))
+    });
+    let shown_error = Signal::derive(move || {
+        let local = submitted.get().then(|| local_error.get()).flatten().map(str::to_string);
+        local.or_else(|| server_error.get().filter(|(_, at)| email.with(|now| now == at)).map(|(m, _)| m))
+    });
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        submitted.set(true);
+        match email.with_untracked(|e| Email::parse(e)) {
+            Ok(address) => {
+                send.dispatch_local(InviteRequest { email: address.into_string() });
+            }
+            Err(_) => focus_element("invite-email"),
+        }
+    };
+    let send_new = move |_| {
+        send.clear();
+        email.set(String::new());
+        submitted.set(false);
+        request_animation_frame(|| focus_element("invite-email"));
+    };
+    let close = move |_| on_close.run(());
+
+    let form = move || {
+        view! {
+            <h2 id="invite-title" class="dialog-title">"Invite a co-worker"</h2>
+            <p id="invite-text" class="dialog-text">
+                "We will email them a link to join " {org_name.clone()} ". The link works for 7 days."
+            </p>
+            <form class="form" novalidate=true on:submit=on_submit>
+                <FormField
+                    id="invite-email"
+                    label="Email address"
+                    input_type="email"
+                    autocomplete="off"
+                    required=true
+                    alert_error=true
+                    value=email
+                    error=shown_error
+                />
+                <div class="dialog-actions">
+                    <button type="button" class="btn btn-secondary" on:click=close>"Cancel"</button>
+                    <button
+                        type="submit"
+                        class="btn btn-primary"
+                        aria-disabled=move || pending.get().then_some("true")
+                        aria-busy=move || pending.get().then_some("true")
+                    >
+                        {move || pending.get().then(|| view! { <Spinner /> })}
+                        <span>"Send Invite"</span>
+                    </button>
+                </div>
+            </form>
+        }
+    };
+    let success = move |to: String| {
+        view! {
+            <div class="dialog-success-icon">
+                <Icon kind=IconKind::Check />
+            </div>
+            <h2 id="invite-title" class="dialog-title">"Invitation Sent"</h2>
+            <p id="invite-text" class="dialog-text" role="status">"Your invitation was sent."</p>
+            <p class="dialog-note">
+                <Icon kind=IconKind::Mail class="icon dialog-note-icon" />
+                <span>"We emailed " <strong class="cell-email">{to}</strong> " a link to join. It works for 7 days."</span>
+            </p>
+            <div class="dialog-actions">
+                <button type="button" class="btn btn-secondary" on:click=close>"Close"</button>
+                <button type="button" id="invite-again" class="btn btn-primary" on:click=send_new>
+                    "Send New Invite"
+                </button>
+            </div>
+        }
+    };
+
+    view! {
+        <Dialog
+            title_id="invite-title"
+            description_id="invite-text"
+            initial_focus="invite-email"
+            return_focus="invite-button"
+            on_close=on_close
+        >
+            {move || match sent_to.get() {
+                None => Either::Left(form()),
+                Some(to) => Either::Right(success(to)),
+            }}
+        </Dialog>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exact_words_of_the_spec() {
+        assert_eq!(invite_email_problem(""), Some("Please enter email address"));
+        assert_eq!(invite_email_problem("   "), Some("Please enter email address"));
+        assert_eq!(
+            invite_email_problem("not-an-email"),
+            Some("You have entered an invalid email address. Please re-enter the email address.")
+        );
+        assert_eq!(invite_email_problem(" Cory@Example.com "), None);
+    }
+}

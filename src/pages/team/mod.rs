@@ -1,0 +1,326 @@
+//! `/team`: the people of the organization and the co-workers invited to it
+//! (SPEC §7). Admins change roles, remove people, resend and revoke
+//! invitations, and decide whether members may invite too.
+//!
+//! Each list is one resource, the single source of truth: a change the server
+//! accepted is written into it, and the keyed rows read their own entry from
+//! it, so a change redraws the cells it touches and nothing else (a button
+//! keeps focus), and a reload of the list keeps the rows that did not change.
+
+mod invitations;
+mod invite;
+mod members;
+
+use leptos::either::{Either, EitherOf3};
+use leptos::prelude::*;
+use tessera_domain::api::{Invitation, InvitationStatus, Member, Role};
+
+use super::set_page_title;
+use crate::api::{self, ApiError};
+use crate::components::{Dialog, ErrorBanner, Icon, IconKind, Loading, Notice, PageHeader, Spinner};
+use crate::sections::TEAM;
+use crate::session::{use_session, Session};
+
+use invitations::InvitationsSection;
+pub use invite::InviteDialog;
+use members::MembersSection;
+
+/// Whether the invite button shows: admins always; members when their
+/// organization allows it (`None`: not known yet).
+pub fn can_invite(is_admin: bool, members_may_invite: Option<bool>) -> bool {
+    is_admin || members_may_invite == Some(true)
+}
+
+/// Where a list is in its loading, without its rows (so that a change to a
+/// row does not redraw the table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Load {
+    Loading,
+    Ready,
+    Failed(String),
+}
+
+fn load_state<T>(result: Option<&Result<T, ApiError>>) -> Load {
+    match result {
+        None => Load::Loading,
+        Some(Ok(_)) => Load::Ready,
+        Some(Err(e)) => Load::Failed(e.message.clone()),
+    }
+}
+
+type Members = LocalResource<Result<Vec<Member>, ApiError>>;
+type Invitations = LocalResource<Result<Vec<Invitation>, ApiError>>;
+
+/// The outcome of the last change made in a section, shown above its table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Feedback {
+    Done(String),
+    Failed(String),
+}
+
+/// The dialog open over the page, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum TeamDialog {
+    Invite,
+    Confirm(Confirm),
+}
+
+/// A change that needs a second thought before it is made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Confirm {
+    Revoke { id: i64, email: String },
+    Remove { id: i64, name: String, email: String },
+}
+
+/// What the sections of the page share.
+#[derive(Clone, Copy)]
+struct TeamCtx {
+    session: Session,
+    /// The signed-in person's user id.
+    my_id: Option<i64>,
+    org_name: Memo<String>,
+    members: Members,
+    invitations: Invitations,
+    dialog: RwSignal<Option<TeamDialog>>,
+    members_feedback: RwSignal<Option<Feedback>>,
+    invitations_feedback: RwSignal<Option<Feedback>>,
+}
+
+/// Changes the entry `id` of a loaded list in place.
+fn update_row<T: 'static>(
+    list: LocalResource<Result<Vec<T>, ApiError>>,
+    id: i64,
+    id_of: fn(&T) -> i64,
+    change: impl FnOnce(&mut T),
+) {
+    list.update(|list| {
+        if let Some(row) =
+            list.as_mut().and_then(|r| r.as_mut().ok()).and_then(|l| l.iter_mut().find(|r| id_of(r) == id))
+        {
+            change(row);
+        }
+    });
+}
+
+/// Shows the outcome of the last change, if any.
+fn feedback_view(feedback: RwSignal<Option<Feedback>>) -> impl IntoView {
+    move || {
+        feedback.get().map(|f| match f {
+            Feedback::Done(message) => Either::Left(view! { <Notice message=message /> }),
+            Feedback::Failed(message) => Either::Right(view! { <ErrorBanner message=message /> }),
+        })
+    }
+}
+
+/// A list's place on the page: loading, its table, or why it failed with a
+/// way to try again. A reload keeps the table on screen.
+fn list_view(
+    state: Memo<Load>,
+    loading: &'static str,
+    failed: &'static str,
+    retry: Callback<()>,
+    table: impl Fn() -> AnyView + Send + 'static,
+) -> impl IntoView {
+    move || match state.get() {
+        Load::Loading => EitherOf3::A(view! { <Loading label=loading /> }),
+        Load::Ready => EitherOf3::B(table()),
+        Load::Failed(message) => EitherOf3::C(view! {
+            <ErrorBanner title=failed message=message>
+                <button type="button" class="btn btn-secondary btn-sm banner-action" on:click=move |_| retry.run(())>
+                    "Try again"
+                </button>
+            </ErrorBanner>
+        }),
+    }
+}
+
+#[component]
+pub fn Team() -> impl IntoView {
+    set_page_title(TEAM.label);
+    let session = use_session();
+    let is_admin = Memo::new(move |_| session.with_me(|me| me.role == Role::Admin).unwrap_or(false));
+    let org_name = Memo::new(move |_| session.with_me(|me| me.organization.name.clone()).unwrap_or_default());
+
+    let members = LocalResource::new(move || api::members(session));
+    let invitations = LocalResource::new(move || api::invitations(session));
+    let settings = LocalResource::new(move || api::organization(session));
+    let members_may_invite =
+        Memo::new(move |_| settings.with(|s| s.as_ref().and_then(|r| r.as_ref().ok()).map(|s| s.members_may_invite)));
+    let may_invite = Memo::new(move |_| can_invite(is_admin.get(), members_may_invite.get()));
+
+    let ctx = TeamCtx {
+        session,
+        my_id: session.with_me_untracked(|me| me.user.id),
+        org_name,
+        members,
+        invitations,
+        dialog: RwSignal::new(None),
+        members_feedback: RwSignal::new(None),
+        invitations_feedback: RwSignal::new(None),
+    };
+    let close_dialog = Callback::new(move |()| ctx.dialog.set(None));
+    let invitation_sent = Callback::new(move |()| {
+        ctx.invitations_feedback.set(None);
+        invitations.refetch();
+    });
+    let description = format!("The people of {} and the co-workers you have invited.", org_name.get_untracked());
+
+    view! {
+        <PageHeader title=TEAM.label description=description>
+            {move || {
+                may_invite
+                    .get()
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                id="invite-button"
+                                class="btn btn-primary"
+                                aria-haspopup="dialog"
+                                on:click=move |_| ctx.dialog.set(Some(TeamDialog::Invite))
+                            >
+                                <Icon kind=IconKind::Plus />
+                                <span>"Invite a co-worker"</span>
+                            </button>
+                        }
+                    })
+            }}
+        </PageHeader>
+        // What an admin may do is drawn once; it changes only when someone
+        // changes their own role, which redraws the sections.
+        {move || {
+            let admin = is_admin.get();
+            view! {
+                <MembersSection ctx=ctx admin=admin />
+                <InvitationsSection ctx=ctx settings=settings admin=admin members_may_invite=members_may_invite />
+            }
+        }}
+        {move || {
+            ctx.dialog
+                .get()
+                .map(|dialog| match dialog {
+                    TeamDialog::Invite => {
+                        Either::Left(
+                            view! {
+                                <InviteDialog
+                                    org_name=org_name.get_untracked()
+                                    on_close=close_dialog
+                                    on_sent=invitation_sent
+                                />
+                            },
+                        )
+                    }
+                    TeamDialog::Confirm(confirm) => Either::Right(view! { <ConfirmDialog ctx=ctx confirm=confirm /> }),
+                })
+        }}
+    }
+}
+
+/// Asks before revoking an invitation or removing a person, then does it.
+#[component]
+fn ConfirmDialog(ctx: TeamCtx, confirm: Confirm) -> impl IntoView {
+    let org = ctx.org_name.get_untracked();
+    let (title, text, action_label, return_focus) = match &confirm {
+        Confirm::Revoke { email, .. } => (
+            format!("Revoke the invitation to {email}?"),
+            format!("The link in the invitation email will stop working. You can invite {email} again later."),
+            "Revoke invitation",
+            "invitations-title",
+        ),
+        Confirm::Remove { name, email, .. } => (
+            format!("Remove {name} from {org}?"),
+            format!(
+                "{name} ({email}) will lose access to {org}, and their Tessera account will be deleted. This cannot be undone."
+            ),
+            "Remove member",
+            "members-title",
+        ),
+    };
+
+    let close = Callback::new(move |()| ctx.dialog.set(None));
+    let run = Action::new_local(move |confirm: &Confirm| {
+        let confirm = confirm.clone();
+        async move {
+            // The dialog closes first, so that focus goes back before the
+            // row (and the button that opened the dialog) changes.
+            match confirm {
+                Confirm::Revoke { id, email } => {
+                    api::revoke_invitation(ctx.session, id).await?;
+                    ctx.dialog.set(None);
+                    update_row(ctx.invitations, id, |i| i.id, |i| i.status = InvitationStatus::Revoked);
+                    ctx.invitations_feedback
+                        .set(Some(Feedback::Done(format!("The invitation to {email} was revoked."))));
+                }
+                Confirm::Remove { id, name, .. } => {
+                    api::remove_member(ctx.session, id).await?;
+                    ctx.dialog.set(None);
+                    ctx.members.update(|list| {
+                        if let Some(Ok(list)) = list {
+                            list.retain(|m| m.id != id);
+                        }
+                    });
+                    ctx.members_feedback.set(Some(Feedback::Done(format!("{name} was removed."))));
+                }
+            }
+            Ok::<(), ApiError>(())
+        }
+    });
+    let pending = run.pending();
+    let error = move || run.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner message=e.message /> });
+
+    view! {
+        <Dialog
+            title_id="confirm-title"
+            description_id="confirm-text"
+            alert=true
+            initial_focus="confirm-cancel"
+            return_focus=return_focus
+            on_close=close
+        >
+            <h2 id="confirm-title" class="dialog-title">{title}</h2>
+            <p id="confirm-text" class="dialog-text">{text}</p>
+            {error}
+            <div class="dialog-actions">
+                <button id="confirm-cancel" type="button" class="btn btn-secondary" on:click=move |_| close.run(())>
+                    "Cancel"
+                </button>
+                <button
+                    type="button"
+                    class="btn btn-danger"
+                    aria-disabled=move || pending.get().then_some("true")
+                    on:click=move |_| {
+                        if !pending.get_untracked() {
+                            run.dispatch_local(confirm.clone());
+                        }
+                    }
+                >
+                    {move || pending.get().then(|| view! { <Spinner /> })}
+                    <span>{action_label}</span>
+                </button>
+            </div>
+        </Dialog>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admins_always_invite_members_only_when_allowed() {
+        assert!(can_invite(true, None));
+        assert!(can_invite(true, Some(false)));
+        assert!(can_invite(false, Some(true)));
+        assert!(!can_invite(false, Some(false)));
+        assert!(!can_invite(false, None), "not before the setting is known");
+    }
+
+    #[test]
+    fn load_state_ignores_the_rows() {
+        assert_eq!(load_state::<Vec<i64>>(None), Load::Loading);
+        assert_eq!(load_state(Some(&Ok::<_, ApiError>(vec![1]))), Load::Ready);
+        assert_eq!(load_state(Some(&Ok::<_, ApiError>(vec![1, 2]))), Load::Ready);
+        let failed: Result<Vec<i64>, ApiError> = Err(ApiError::network());
+        assert_eq!(load_state(Some(&failed)), Load::Failed(ApiError::network().message));
+    }
+}
