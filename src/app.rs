@@ -10,6 +10,7 @@ use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::{path, NavigateOptions};
 
 use crate::api;
+use crate::components::shell::focus_main_on_navigation;
 use crate::components::{ErrorBanner, Logo, PageLoading, Shell};
 use crate::pages;
 use crate::session::{provide_session, use_session, Boot, Session, SignedOutReason};
@@ -156,6 +157,7 @@ fn SignedInLayout() -> impl IntoView {
     // replaced (the server refuses the rest with `password_change_required`).
     let must_change = Memo::new(move |_| session.with_me(|me| me.must_change_password).unwrap_or(false));
     let navigate = use_navigate();
+    focus_main_on_navigation();
     Effect::new(move |_| {
         if must_change.get() && location.pathname.get() != ACCOUNT_PATH {
             navigate(ACCOUNT_PATH, replace());

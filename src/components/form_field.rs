@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::icon::{Icon, IconKind};
+use crate::api::ApiError;
 
 /// Ids of the hint and error elements of the field `id`.
 pub fn described_by(id: &str, has_hint: bool, has_error: bool) -> Option<String> {
@@ -16,6 +17,18 @@ pub fn described_by(id: &str, has_hint: bool, has_error: bool) -> Option<String>
         ids.push(format!("{id}-hint"));
     }
     (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// A refusal from the server about one field (`is_about` picks it out of the
+/// last answer), shown under that field until the person edits it: once the
+/// value differs from the one refused, the message would be stale.
+pub fn server_error_until_edited(
+    last_error: Memo<Option<ApiError>>,
+    is_about: fn(&ApiError) -> bool,
+    value: RwSignal<String>,
+) -> Signal<Option<String>> {
+    let at_submit = Memo::new(move |_| last_error.get().filter(is_about).map(|e| (e.message, value.get_untracked())));
+    Signal::derive(move || at_submit.get().filter(|(_, v)| value.with(|now| now == v)).map(|(m, _)| m))
 }
 
 /// One form field: label, input, hint, error.

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use tessera_domain::password::{self, PasswordError};
 
+use super::form_field::FormField;
 use super::icon::{Icon, IconKind};
 
 /// The state of one password rule while the person types.
@@ -88,6 +89,51 @@ pub fn PasswordRules(
                 text="Hard to guess: not a common password and not your email name".to_string()
             />
         </ul>
+    }
+}
+
+/// "Choose a password": a password field with the live rules under it, for
+/// registering, accepting an invitation and changing a password.
+#[component]
+pub fn NewPasswordField(
+    /// The input's id (tests and labels use it).
+    id: &'static str,
+    /// The visible label.
+    #[prop(into)]
+    label: Signal<String>,
+    /// The password, two-way bound.
+    value: RwSignal<String>,
+    /// The account's email (its name part makes a weak password).
+    #[prop(into)]
+    email: Signal<String>,
+    /// The error to show, if any.
+    #[prop(into)]
+    error: Signal<Option<String>>,
+    /// Set when the person leaves the field having typed something, so that
+    /// errors can show from then on rather than at the first keystroke.
+    #[prop(optional)]
+    left: Option<RwSignal<bool>>,
+) -> impl IntoView {
+    let on_blur = Callback::new(move |()| {
+        if let Some(left) = left {
+            if !value.with_untracked(String::is_empty) {
+                left.set(true);
+            }
+        }
+    });
+    view! {
+        <FormField
+            id=id
+            label=label
+            input_type="password"
+            autocomplete="new-password"
+            required=true
+            value=value
+            error=error
+            on_blur=on_blur
+        >
+            <PasswordRules password=value email=email />
+        </FormField>
     }
 }
 

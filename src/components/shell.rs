@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 use wasm_bindgen::JsCast;
 
@@ -44,6 +44,20 @@ pub fn sign_out_action(then_signin: bool) -> Action<(), Option<String>> {
             }
         }
     })
+}
+
+/// After a move to another page (not the first one shown), puts keyboard and
+/// screen-reader focus at the start of the new content, as a page load would,
+/// instead of leaving it on a link that may no longer exist.
+pub fn focus_main_on_navigation() {
+    let location = use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            request_animation_frame(|| focus_element("main"));
+        }
+        path
+    });
 }
 
 /// The signed-in layout around the page content.

@@ -15,7 +15,7 @@ use crate::api::{self, ApiError};
 use crate::app::encode_query_value;
 use crate::components::password_rules::password_problem;
 use crate::components::shell::{focus_element, sign_out_action};
-use crate::components::{ErrorBanner, FormField, Loading, Logo, PasswordRules, Spinner};
+use crate::components::{server_error_until_edited, ErrorBanner, FormField, Loading, Logo, NewPasswordField, Spinner};
 use crate::session::use_session;
 
 /// The sign-in page that comes back here afterwards.
@@ -166,18 +166,15 @@ fn NewAccount(token: String, invitation: InvitationLookup) -> impl IntoView {
     let pending = accept.pending();
     let server_error = Memo::new(move |_| accept.value().get().and_then(Result::err));
     // Errors about a field show under it until it changes; others above the form.
-    let field_server_error = move |field: &'static str, value: RwSignal<String>| {
-        let at_submit = Memo::new(move |_| {
-            server_error.get().filter(|e| field_of(e) == Some(field)).map(|e| (e.message, value.get_untracked()))
-        });
-        move || at_submit.get().filter(|(_, v)| value.with(|now| now == v)).map(|(m, _)| m)
-    };
-    let name_server_error = field_server_error("name", name);
-    let password_server_error = field_server_error("password", password);
+    let name_server_error = server_error_until_edited(server_error, |e| field_of(e) == Some("name"), name);
+    let password_server_error = server_error_until_edited(server_error, |e| field_of(e) == Some("password"), password);
     let shown_name_error =
-        Signal::derive(move || submitted.get().then(|| name_error.get()).flatten().or_else(name_server_error));
+        Signal::derive(move || submitted.get().then(|| name_error.get()).flatten().or_else(|| name_server_error.get()));
     let shown_password_error = Signal::derive(move || {
-        (submitted.get() || password_left.get()).then(|| password_error.get()).flatten().or_else(password_server_error)
+        (submitted.get() || password_left.get())
+            .then(|| password_error.get())
+            .flatten()
+            .or_else(|| password_server_error.get())
     });
     let signin_href = signin_to_accept(&token);
     let banner = {
@@ -230,22 +227,14 @@ fn NewAccount(token: String, invitation: InvitationLookup) -> impl IntoView {
                 value=email
                 hint="Your invitation was sent to this address; it will be your sign-in."
             />
-            <FormField
+            <NewPasswordField
                 id="password"
                 label="Password"
-                input_type="password"
-                autocomplete="new-password"
-                required=true
                 value=password
+                email=email
                 error=shown_password_error
-                on_blur=Callback::new(move |()| {
-                    if !password.with_untracked(String::is_empty) {
-                        password_left.set(true);
-                    }
-                })
-            >
-                <PasswordRules password=password email=email />
-            </FormField>
+                left=password_left
+            />
             <button type="submit" class="btn btn-primary btn-block" aria-disabled=move || pending.get().then_some("true")>
                 {move || pending.get().then(|| view! { <Spinner /> })}
                 <span>"Create account and join"</span>

@@ -11,7 +11,9 @@ use super::set_page_title;
 use crate::api::{self, ApiError};
 use crate::components::password_rules::password_problem;
 use crate::components::shell::focus_element;
-use crate::components::{ErrorBanner, FormField, Icon, IconKind, Notice, PageHeader, PasswordRules, Spinner};
+use crate::components::{
+    server_error_until_edited, ErrorBanner, FormField, Icon, IconKind, NewPasswordField, Notice, PageHeader, Spinner,
+};
 use crate::sections::{kind_label, role_label};
 use crate::session::{use_session, Session};
 
@@ -168,19 +170,13 @@ fn PasswordSection(session: Session) -> impl IntoView {
     });
     let pending = change.pending();
     let server_error = Memo::new(move |_| change.value().get().and_then(Result::err));
-    // A refusal about one field shows under it until that field changes.
-    let field_error = move |field: &'static str, value: RwSignal<String>| {
-        let at_submit = Memo::new(move |_| {
-            server_error.get().filter(|e| e.is_about(field)).map(|e| (e.message, value.get_untracked()))
-        });
-        move || at_submit.get().filter(|(_, v)| value.with(|now| now == v)).map(|(m, _)| m)
-    };
-    let current_server_error = field_error("current_password", current);
-    let new_server_error = field_error("new_password", new);
-    let shown_current_error =
-        Signal::derive(move || submitted.get().then(|| problems.get().0).flatten().or_else(current_server_error));
+    let current_server_error = server_error_until_edited(server_error, |e| e.is_about("current_password"), current);
+    let new_server_error = server_error_until_edited(server_error, |e| e.is_about("new_password"), new);
+    let shown_current_error = Signal::derive(move || {
+        submitted.get().then(|| problems.get().0).flatten().or_else(|| current_server_error.get())
+    });
     let shown_new_error =
-        Signal::derive(move || submitted.get().then(|| problems.get().1).flatten().or_else(new_server_error));
+        Signal::derive(move || submitted.get().then(|| problems.get().1).flatten().or_else(|| new_server_error.get()));
     let banner = move || match change.value().get() {
         Some(Ok(())) => Some(
             view! { <Notice message="Your password was changed. Your other sessions were signed out." /> }.into_any(),
@@ -234,17 +230,7 @@ fn PasswordSection(session: Session) -> impl IntoView {
                     value=current
                     error=shown_current_error
                 />
-                <FormField
-                    id="new-password"
-                    label="New password"
-                    input_type="password"
-                    autocomplete="new-password"
-                    required=true
-                    value=new
-                    error=shown_new_error
-                >
-                    <PasswordRules password=new email=email />
-                </FormField>
+                <NewPasswordField id="new-password" label="New password" value=new email=email error=shown_new_error />
                 <div class="form-actions">
                     <button type="submit" class="btn btn-primary" aria-busy=move || pending.get().then_some("true")>
                         {move || pending.get().then(|| view! { <Spinner /> })}

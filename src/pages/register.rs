@@ -7,7 +7,9 @@ use super::set_page_title;
 use crate::api::{self, ApiError};
 use crate::components::password_rules::password_problem;
 use crate::components::shell::focus_element;
-use crate::components::{ErrorBanner, FormField, Icon, IconKind, Logo, PasswordRules, Spinner};
+use crate::components::{
+    server_error_until_edited, ErrorBanner, FormField, Icon, IconKind, Logo, NewPasswordField, Spinner,
+};
 use crate::session::use_session;
 
 /// One choice of account type, shown as a radio card.
@@ -98,16 +100,9 @@ pub fn Register() -> impl IntoView {
     });
     let pending = register.pending();
     let server_error = Memo::new(move |_| register.value().get().and_then(Result::err));
-    // A server error about a field is also shown under that field, until the
-    // field changes.
-    let server_field_error = move |field: &'static str, value: RwSignal<String>| {
-        let at_submit = Memo::new(move |_| {
-            server_error.get().filter(|e| field_of(e) == Some(field)).map(|e| (e.message, value.get_untracked()))
-        });
-        move || at_submit.get().filter(|(_, v)| value.with(|now| now == v)).map(|(m, _)| m)
-    };
-    let email_server_error = server_field_error("email", email);
-    let password_server_error = server_field_error("password", password);
+    // A server error about a field is also shown under that field.
+    let email_server_error = server_error_until_edited(server_error, |e| field_of(e) == Some("email"), email);
+    let password_server_error = server_error_until_edited(server_error, |e| field_of(e) == Some("password"), password);
 
     let shown = move |error: Memo<Option<String>>, left: Option<RwSignal<bool>>| {
         Signal::derive(move || {
@@ -119,11 +114,11 @@ pub fn Register() -> impl IntoView {
     let shown_name_error = shown(name_error, None);
     let shown_email_error = {
         let local = shown(email_error, Some(email_left));
-        Signal::derive(move || local.get().or_else(email_server_error))
+        Signal::derive(move || local.get().or_else(|| email_server_error.get()))
     };
     let shown_password_error = {
         let local = shown(password_error, Some(password_left));
-        Signal::derive(move || local.get().or_else(password_server_error))
+        Signal::derive(move || local.get().or_else(|| password_server_error.get()))
     };
 
     let on_submit = move |ev: SubmitEvent| {
@@ -239,22 +234,14 @@ pub fn Register() -> impl IntoView {
                             }
                         })
                     />
-                    <FormField
+                    <NewPasswordField
                         id="password"
                         label="Password"
-                        input_type="password"
-                        autocomplete="new-password"
-                        required=true
                         value=password
+                        email=email
                         error=shown_password_error
-                        on_blur=Callback::new(move |()| {
-                            if !password.with_untracked(String::is_empty) {
-                                password_left.set(true);
-                            }
-                        })
-                    >
-                        <PasswordRules password=password email=email />
-                    </FormField>
+                        left=password_left
+                    />
                     <button type="submit" class="btn btn-primary btn-block">
                         {move || pending.get().then(|| view! { <Spinner /> })}
                         <span>"Create account"</span>

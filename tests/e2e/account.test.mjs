@@ -26,9 +26,12 @@ test("a one-time password must be replaced before anything else", async () => {
   await page.getByText("Choose your own password", { exact: true }).waitFor();
   await screenshot(page, "account-01-one-time-password");
 
-  // Anywhere else leads back here.
-  await page.getByRole("link", { name: "Team" }).click();
+  // Anywhere else leads back here, by link or by address.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Team" }).click();
+  await page.waitForFunction(() => location.pathname === "/account" && document.title.startsWith("Your account"));
+  await page.goto("/team");
   await page.waitForURL((url) => url.pathname === "/account");
+  await page.getByText("Choose your own password", { exact: true }).waitFor();
 
   const current = page.getByLabel("Current password");
   const fresh = page.getByLabel("New password");
