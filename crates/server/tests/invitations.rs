@@ -299,3 +299,22 @@ async fn existing_users_join_after_signing_in_unless_they_belong_to_a_company() 
     let r = anon.post("/api/v1/invitations/accept", json!({"token": token, "name": "O", "password": PASSWORD})).await;
     assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "email_taken"));
 }
+
+#[tokio::test]
+async fn a_double_submit_sends_one_invitation_and_one_mail() {
+    let admin = admin_of("Acme", "ann@acme.example").await;
+    let tab = |app: &TestApp| {
+        let mut other = app.other_browser();
+        other.cookie = app.cookie.clone();
+        other.csrf = app.csrf.clone();
+        other
+    };
+    let (mut first, mut second) = (tab(&admin), tab(&admin));
+    let (a, b) = tokio::join!(first.invite("twice@acme.example"), second.invite("TWICE@acme.example"));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT], "{:?} {:?}", a.body, b.body);
+    assert!(a.code() == "already_invited" || b.code() == "already_invited");
+    let mails = admin.state.db.list_mail(10).await.unwrap();
+    assert_eq!(mails.iter().filter(|m| m.to == "twice@acme.example").count(), 1);
+}
