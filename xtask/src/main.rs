@@ -20,7 +20,7 @@ cargo xtask <command>
                               (default http://127.0.0.1:8080; data in data/)
   test                        fmt, clippy, native tests, wasm tests, end-to-end tests
   e2e     [FILE…]             only the end-to-end tests (all, or the files given)
-  bench                       wasm size and first-render time (docs/benchmarks.md)
+  bench                       wasm size, first render, API throughput (docs/benchmarks.md)
   build                       build the web app (dist/) and the server
   setup   [--browser]         install the tools only (trunk, wasm-bindgen, npm tools;
                               --browser adds Chromium)

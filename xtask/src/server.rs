@@ -9,8 +9,15 @@ use std::time::{Duration, Instant};
 
 pub const BINARY: &str = "target/debug/tessera-server";
 
+/// The optimized server (`--profile server`), for benchmarks and deployment.
+pub const RELEASE_BINARY: &str = "target/server/tessera-server";
+
 pub fn build() -> Result<(), String> {
     run(cmd("cargo", &["build", "--package", "tessera-server"]))
+}
+
+pub fn build_release() -> Result<(), String> {
+    run(cmd("cargo", &["build", "--profile", "server", "--package", "tessera-server"]))
 }
 
 /// Runs the server in the foreground until it exits (Ctrl-C stops it gracefully).
@@ -32,6 +39,10 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(name: &str) -> Result<TestServer, String> {
+        Self::start_binary(name, BINARY)
+    }
+
+    pub fn start_binary(name: &str, binary: &str) -> Result<TestServer, String> {
         let addr = free_port()?;
         let data_dir = std::env::current_dir()
             .map_err(|e| e.to_string())?
@@ -40,7 +51,7 @@ impl TestServer {
         let _ = std::fs::remove_dir_all(&data_dir);
         std::fs::create_dir_all(&data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
         let log = std::fs::File::create(data_dir.join("server.log")).map_err(|e| e.to_string())?;
-        let child = cmd(BINARY, &["serve"])
+        let child = cmd(binary, &["serve"])
             .env("TESSERA_ADDR", addr.to_string())
             .env("TESSERA_DATA_DIR", &data_dir)
             .env("TESSERA_STATIC_DIR", "dist")
@@ -50,7 +61,7 @@ impl TestServer {
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
-            .map_err(|e| format!("cannot start {BINARY}: {e}"))?;
+            .map_err(|e| format!("cannot start {binary}: {e}"))?;
         let server = TestServer { child, url: format!("http://{addr}"), data_dir };
         server.wait_healthy(addr)?;
         Ok(server)

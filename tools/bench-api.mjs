@@ -1,0 +1,84 @@
+// `cargo xtask bench`: API throughput against a release server on loopback.
+// Keep-alive HTTP/1.1 from Node (one process: for the cheapest endpoints the
+// client, not the server, may be the limit — the table says requests per second
+// as seen by this client). Prints a Markdown table for docs/benchmarks.md.
+import http from "node:http";
+
+const BASE_URL = new URL(process.env.BASE_URL ?? "http://127.0.0.1:8080");
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function request(method, path, { body, headers = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      {
+        host: BASE_URL.hostname,
+        port: BASE_URL.port,
+        method,
+        path,
+        agent,
+        headers: { ...(data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {}), ...headers },
+      },
+      (res) => {
+        const chunks = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on("error", reject);
+    if (data) req.write(data);
+    req.end();
+  });
+}
+
+/** Runs `call` from `concurrency` loops for SECONDS; every answer must have `status`. */
+async function load(name, concurrency, status, call) {
+  const latencies = [];
+  let failures = 0;
+  const until = performance.now() + SECONDS * 1000;
+  const worker = async () => {
+    while (performance.now() < until) {
+      const t = performance.now();
+      const r = await call();
+      latencies.push(performance.now() - t);
+      if (r.status !== status) failures++;
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))].toFixed(1);
+  if (failures > 0) throw new Error(`${name}: ${failures} of ${latencies.length} answers were not ${status}`);
+  return `| ${name} | ${concurrency} | ${Math.round(latencies.length / elapsed)} | ${pct(0.5)} | ${pct(0.99)} |`;
+}
+
+// One organization with an admin, signed in, and 50 invitations (the hourly limit).
+const email = `bench-${Date.now()}@example.com`;
+const password = "bench-passphrase-2026";
+const reg = await request("POST", "/api/v1/auth/register", {
+  body: { org_name: "Bench Co", org_kind: "customer", name: "Bench Admin", email, password },
+});
+if (reg.status !== 201) throw new Error(`register: ${reg.status} ${reg.body}`);
+const cookie = reg.headers["set-cookie"][0].split(";")[0];
+const csrf = JSON.parse(reg.body).csrf_token;
+const session = { cookie, "x-csrf-token": csrf };
+for (let i = 0; i < 50; i++) {
+  const r = await request("POST", "/api/v1/invitations", { body: { email: `person${i}@bench.example` }, headers: session });
+  if (r.status !== 201) throw new Error(`invite: ${r.status} ${r.body}`);
+}
+
+const rows = [
+  await load("GET /api/v1/health", 32, 200, () => request("GET", "/api/v1/health")),
+  await load("GET /signin (app shell, SPA fallback)", 32, 200, () => request("GET", "/signin", { headers: { "accept-encoding": "br" } })),
+  await load("GET /api/v1/me (session look-up)", 32, 200, () => request("GET", "/api/v1/me", { headers: session })),
+  await load("GET /api/v1/invitations (50 rows)", 32, 200, () => request("GET", "/api/v1/invitations", { headers: session })),
+  await load("PATCH /api/v1/me (one write)", 32, 200, () =>
+    request("PATCH", "/api/v1/me", { body: { name: "Bench Admin" }, headers: session }),
+  ),
+  await load("POST /api/v1/auth/login (Argon2id)", 4, 200, () => request("POST", "/api/v1/auth/login", { body: { email, password } })),
+];
+console.log(`\n| API, ${SECONDS} s each | concurrency | req/s | p50 ms | p99 ms |\n|---|---|---|---|---|`);
+for (const row of rows) console.log(row);
+agent.destroy();
