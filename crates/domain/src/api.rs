@@ -111,6 +111,9 @@ pub struct OrgInfo {
     pub id: i64,
     pub name: String,
     pub kind: OrgKind,
+    /// A home owner's customer organization of one: it has no co-workers to invite.
+    #[serde(default)]
+    pub individual: bool,
 }
 
 /// `GET /api/v1/me`, also the body of a successful register or login.

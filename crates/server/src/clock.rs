@@ -26,11 +26,6 @@ impl Clock {
         }
     }
 
-    /// Makes `now()` read as `at` (then move on with real time).
-    pub fn set_now(&self, at: DateTime<Utc>) {
-        self.set_offset(at - Utc::now());
-    }
-
     pub fn advance(&self, by: Duration) {
         self.set_offset(self.offset() + by);
     }

@@ -1,8 +1,9 @@
-//! A JSON body extractor whose rejections speak the API's error format.
+//! Extractors whose rejections speak the API's error format (SPEC §11), not axum's plain text.
 
 use crate::error::ApiError;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
@@ -50,4 +51,46 @@ fn rejection_to_error(rejection: JsonRejection) -> ApiError {
 /// people need only the detail.
 fn inner_message(text: &str) -> String {
     text.rsplit_once(": ").map(|(_, detail)| detail).unwrap_or(text).to_string()
+}
+
+/// A path extractor whose rejections speak the API's error format (`/members/abc`).
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => Err(ApiError::bad_request(
+                "bad_request",
+                format!("The address is not valid ({}).", rejection.body_text()),
+            )),
+        }
+    }
+}
+
+/// A query-string extractor whose rejections speak the API's error format.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError::bad_request(
+                "bad_request",
+                format!("The query string is not valid ({}).", inner_message(&rejection.body_text())),
+            )),
+        }
+    }
 }

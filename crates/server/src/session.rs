@@ -11,6 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
+use std::sync::{Arc, OnceLock};
 use tessera_domain::api::{Me, OrgInfo, UserInfo, CSRF_HEADER};
 
 pub const COOKIE_NAME: &str = "tessera_session";
@@ -49,7 +50,12 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
 pub fn me(session: &SessionUser, token: &str) -> Me {
     Me {
         user: UserInfo { id: session.user.id, name: session.user.name.clone(), email: session.user.email.clone() },
-        organization: OrgInfo { id: session.org.id, name: session.org.name.clone(), kind: session.org.kind },
+        organization: OrgInfo {
+            id: session.org.id,
+            name: session.org.name.clone(),
+            kind: session.org.kind,
+            individual: session.org.individual,
+        },
         role: session.user.role,
         csrf_token: security::csrf_token(token),
         must_change_password: session.user.must_change_password,
@@ -102,6 +108,9 @@ impl FromRequestParts<AppState> for CurrentUser {
                 // Write at most about once an hour per session, not on every request.
                 if expires - now < ttl - Duration::hours(1) {
                     state.db.touch_session(&hash, now, now + ttl).await.map_err(ApiError::from)?;
+                    if let Some(renewal) = parts.extensions.get::<CookieRenewal>() {
+                        let _ = renewal.0.set(token.clone());
+                    }
                 }
                 if session.user.must_change_password && !open_before_password_change(parts.uri.path()) {
                     return Err(ApiError::password_change_required().into());
@@ -134,6 +143,26 @@ impl OptionalFromRequestParts<AppState> for CurrentUser {
             Err(rejection) => Err(rejection),
         }
     }
+}
+
+/// Set by [`CurrentUser`] when it slides a session's expiry, so that [`renew_cookie`] can
+/// give the browser a cookie that lives as long as the session now does.
+#[derive(Clone, Default)]
+pub struct CookieRenewal(Arc<OnceLock<String>>);
+
+/// Re-issues the session cookie when the request slid the session's expiry; without it the
+/// browser would drop an active session's cookie 14 days after sign-in.
+pub async fn renew_cookie(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let renewal = CookieRenewal::default();
+    request.extensions_mut().insert(renewal.clone());
+    let mut response = next.run(request).await;
+    if let Some(token) = renewal.0.get() {
+        // A handler that set or cleared the cookie itself knows better.
+        if !response.headers().contains_key(header::SET_COOKIE) {
+            response.headers_mut().append(header::SET_COOKIE, session_cookie(token, state.config.secure_cookies()));
+        }
+    }
+    response
 }
 
 /// Every state-changing request that carries a session cookie must carry the

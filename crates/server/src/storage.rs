@@ -44,6 +44,8 @@ pub struct OrgRecord {
     pub id: i64,
     pub name: String,
     pub kind: OrgKind,
+    /// A home owner's organization of one (SPEC §1).
+    pub individual: bool,
 }
 
 /// A signed-in person, as loaded from a session.
@@ -144,7 +146,7 @@ impl Db {
         let user_id = insert_user(&mut tx, org_id, &user, &now).await?;
         tx.commit().await?;
         Ok((
-            OrgRecord { id: org_id, name: org.name.to_string(), kind: org.kind },
+            OrgRecord { id: org_id, name: org.name.to_string(), kind: org.kind, individual: org.individual },
             UserRecord {
                 id: user_id,
                 org_id,
@@ -201,7 +203,7 @@ impl Db {
     pub async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionUser>, sqlx::Error> {
         let row = sqlx::query(
             "SELECT u.id, u.org_id, u.email, u.name, u.password_hash, u.role, u.must_change_password,
-                    o.name AS org_name, o.kind AS org_kind, s.expires_at
+                    o.name AS org_name, o.kind AS org_kind, o.individual AS org_individual, s.expires_at
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.org_id
              WHERE s.token_hash = ? AND s.expires_at > ?",
         )
@@ -239,32 +241,38 @@ impl Db {
         Ok(r.rows_affected())
     }
 
-    pub async fn record_auth_failure(&self, key: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO auth_failures (key, failed_at) VALUES (?, ?)")
-            .bind(key)
-            .bind(to_db(now))
-            .execute(&self.write)
-            .await?;
-        Ok(())
-    }
-
-    /// Failures for `key` since `since`, and the oldest of them.
-    pub async fn auth_failures_since(
+    /// Counts an attempt for `key` as failed before it is judged, so that simultaneous
+    /// guesses cannot all slip under the limit: refused (with the oldest failure) when `max`
+    /// failures happened since `since`; otherwise the attempt is recorded as a failure until
+    /// [`Db::clear_auth_failures`] forgives it on success.
+    pub async fn reserve_auth_attempt(
         &self,
         key: &str,
+        now: DateTime<Utc>,
         since: DateTime<Utc>,
-    ) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
+        max: i64,
+    ) -> Result<Result<(), Option<DateTime<Utc>>>, sqlx::Error> {
+        let mut tx = self.write.begin().await?;
         let row = sqlx::query(
             "SELECT COUNT(*) AS n, MIN(failed_at) AS oldest FROM auth_failures WHERE key = ? AND failed_at > ?",
         )
         .bind(key)
         .bind(to_db(since))
-        .fetch_one(&self.read)
+        .fetch_one(&mut *tx)
         .await?;
         let n: i64 = row.try_get("n")?;
-        let oldest: Option<String> = row.try_get("oldest")?;
-        let oldest = oldest.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc));
-        Ok((n, oldest))
+        if n >= max {
+            let oldest: Option<String> = row.try_get("oldest")?;
+            let oldest = oldest.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc));
+            return Ok(Err(oldest));
+        }
+        sqlx::query("INSERT INTO auth_failures (key, failed_at) VALUES (?, ?)")
+            .bind(key)
+            .bind(to_db(now))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
     }
 
     pub async fn purge_auth_failures_before(&self, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
@@ -347,7 +355,7 @@ fn user_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<UserRecord, sqlx::Error>
     })
 }
 
-/// A user row joined with `org_name` and `org_kind`.
+/// A user row joined with `org_name`, `org_kind` and `org_individual`.
 fn session_user_from_row(r: &sqlx::sqlite::SqliteRow, expires_at: String) -> Result<SessionUser, sqlx::Error> {
     let user = user_from_row(r)?;
     let kind: String = r.try_get("org_kind")?;
@@ -355,6 +363,7 @@ fn session_user_from_row(r: &sqlx::sqlite::SqliteRow, expires_at: String) -> Res
         id: user.org_id,
         name: r.try_get("org_name")?,
         kind: OrgKind::parse(&kind).ok_or_else(|| decode_error("org kind", &kind))?,
+        individual: r.try_get("org_individual")?,
     };
     Ok(SessionUser { user, org, expires_at })
 }
@@ -368,7 +377,7 @@ impl Db {
     pub async fn user_session_view(&self, user_id: i64) -> Result<Option<SessionUser>, sqlx::Error> {
         let row = sqlx::query(
             "SELECT u.id, u.org_id, u.email, u.name, u.password_hash, u.role, u.must_change_password,
-                    o.name AS org_name, o.kind AS org_kind
+                    o.name AS org_name, o.kind AS org_kind, o.individual AS org_individual
              FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.id = ?",
         )
         .bind(user_id)

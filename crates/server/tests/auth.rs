@@ -236,3 +236,57 @@ async fn health_and_unknown_endpoints() {
     let r = app.get("/api/v1/auth/login").await;
     assert_eq!((r.status, r.code()), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"));
 }
+
+#[tokio::test]
+async fn simultaneous_guesses_cannot_slip_under_the_sign_in_limit() {
+    let mut app = TestApp::new().await;
+    app.register("customer", "C", "ivy@example.com").await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for i in 0..16 {
+        let mut browser = app.other_browser();
+        guesses.spawn(async move { browser.login("ivy@example.com", &format!("guess-number-{i}")).await.status });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = guesses.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    let verified = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((verified, refused), (10, 6), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn an_active_session_gets_its_cookie_renewed() {
+    let mut app = TestApp::new().await;
+    app.register("customer", "C", "jo@example.com").await;
+    let fresh = app.get("/api/v1/me").await;
+    assert!(fresh.headers.get(header::SET_COOKIE).is_none(), "a fresh session needs no new cookie");
+    app.state.clock.advance(chrono::Duration::hours(2));
+    let later = app.get("/api/v1/me").await;
+    let cookie = later.headers.get(header::SET_COOKIE).expect("renewed").to_str().unwrap();
+    assert!(cookie.starts_with("tessera_session=") && cookie.contains("Max-Age=1209600"), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(app.get("/api/v1/me").await.headers.get(header::SET_COOKIE).is_none(), "once an hour at most");
+}
+
+#[tokio::test]
+async fn a_home_owners_organization_name_is_checked_like_a_company_name() {
+    let mut app = TestApp::new().await;
+    let r = app
+        .post(
+            "/api/v1/auth/register",
+            json!({"org_kind": "individual", "org_name": "Home\nAccept here: https://evil.example",
+                   "name": "Kim", "email": "kim@example.com", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!((r.status, r.body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("org_name")));
+    let r = app
+        .post(
+            "/api/v1/auth/register",
+            json!({"org_kind": "individual", "name": "Kim", "email": "kim@example.com", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.body["organization"]["individual"], true);
+    assert_eq!(r.body["organization"]["name"], "Kim");
+}

@@ -318,3 +318,88 @@ async fn a_double_submit_sends_one_invitation_and_one_mail() {
     let mails = admin.state.db.list_mail(10).await.unwrap();
     assert_eq!(mails.iter().filter(|m| m.to == "twice@acme.example").count(), 1);
 }
+
+#[tokio::test]
+async fn resends_count_against_the_hourly_limit() {
+    let mut admin = admin_of("Acme", "ann@acme.example").await;
+    let id = admin.invite("pat@acme.example").await.body["id"].as_i64().unwrap();
+    for i in 0..49 {
+        let r = admin.post(&format!("/api/v1/invitations/{id}/resend"), json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "resend {i}");
+    }
+    let r = admin.post(&format!("/api/v1/invitations/{id}/resend"), json!({})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::TOO_MANY_REQUESTS, "too_many_invitations"));
+    let r = admin.invite("quinn@acme.example").await;
+    assert_eq!((r.status, r.code()), (StatusCode::TOO_MANY_REQUESTS, "too_many_invitations"));
+    let mails = admin.state.db.list_mail(1000).await.unwrap();
+    assert_eq!(mails.iter().filter(|m| m.kind == "invitation").count(), 50, "refused sends send nothing");
+}
+
+#[tokio::test]
+async fn a_resend_never_makes_a_second_live_invitation() {
+    let mut admin = admin_of("Acme", "ann@acme.example").await;
+    let old = admin.invite("pat@acme.example").await.body["id"].as_i64().unwrap();
+    admin.state.clock.advance(Duration::days(8));
+    // The old one lapsed, so a new invitation may be sent; the old one may then not come back.
+    assert_eq!(admin.invite("pat@acme.example").await.status, StatusCode::CREATED);
+    let r = admin.post(&format!("/api/v1/invitations/{old}/resend"), json!({})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "already_invited"));
+    // Once Pat has joined, no leftover invitation can be resent to them.
+    let token = admin.invitation_token("pat@acme.example").await;
+    let mut pat = admin.other_browser();
+    let r = pat.post("/api/v1/invitations/accept", json!({"token": token, "name": "Pat", "password": PASSWORD})).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = admin.post(&format!("/api/v1/invitations/{old}/resend"), json!({})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "already_member"));
+}
+
+#[tokio::test]
+async fn home_owners_have_no_co_workers_to_invite() {
+    let mut home = TestApp::new().await;
+    let r = home
+        .post(
+            "/api/v1/auth/register",
+            json!({"org_kind": "individual", "name": "Hal", "email": "hal@home.example", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.body["organization"]["individual"], true);
+    let r = home.invite("kid@home.example").await;
+    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden"));
+    assert!(r.message().contains("home owner"), "{}", r.message());
+    assert!(home.state.db.list_mail(10).await.unwrap().iter().all(|m| m.kind != "invitation"));
+}
+
+#[tokio::test]
+async fn two_simultaneous_accepts_one_joins_the_other_hears_the_link_was_used() {
+    let mut admin = admin_of("Acme", "ann@acme.example").await;
+    admin.invite("pat@acme.example").await;
+    let token = admin.invitation_token("pat@acme.example").await;
+    let (mut a, mut b) = (admin.other_browser(), admin.other_browser());
+    let body = json!({"token": token, "name": "Pat", "password": PASSWORD});
+    let (ra, rb) = tokio::join!(
+        a.post("/api/v1/invitations/accept", body.clone()),
+        b.post("/api/v1/invitations/accept", body.clone())
+    );
+    let mut outcomes = [(ra.status, ra.code().to_string()), (rb.status, rb.code().to_string())];
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        [(StatusCode::CREATED, String::new()), (StatusCode::GONE, "invitation_used".to_string())],
+        "{:?} {:?}",
+        ra.body,
+        rb.body
+    );
+    let members = admin.get("/api/v1/members").await;
+    assert_eq!(members.body.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn malformed_ids_and_queries_get_json_errors() {
+    let mut admin = admin_of("Acme", "ann@acme.example").await;
+    let r = admin.send(axum::http::Method::PATCH, "/api/v1/members/abc", json!({"role": "admin"})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "bad_request"));
+    let r = admin.delete("/api/v1/invitations/99999999999999999999").await;
+    assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "bad_request"));
+    let r = admin.get("/api/v1/invitations/lookup?token=a&token=b").await;
+    assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "bad_request"));
+}

@@ -88,3 +88,32 @@ async fn invitation_mail_is_delivered_over_smtp_and_its_token_redacted_after() {
     assert!(!sent.text.contains(&token) && !sent.html.contains(&token), "the outbox keeps no live token");
     assert!(sent.text.contains("token=[redacted]"));
 }
+
+#[tokio::test]
+async fn a_mail_that_can_never_be_delivered_keeps_no_live_token_either() {
+    // A port nobody listens on: every attempt is refused at once.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut app = common::TestApp::with_config(|c| {
+        c.smtp_url = Some(tessera_server::config::Secret::new(format!("smtp://127.0.0.1:{port}")));
+    })
+    .await;
+    let worker = tokio::spawn(tessera_server::mail::worker(app.state.clone()));
+    app.register("customer", "Acme", "ann@acme.example").await;
+    app.invite("new@acme.example").await;
+    let token = app.invitation_token("new@acme.example").await;
+
+    let mut last = None;
+    for _ in 0..200 {
+        let mail = app.state.db.list_mail(1).await.unwrap().remove(0);
+        if mail.attempts >= 8 {
+            last = Some(mail);
+            break;
+        }
+        app.state.mail_wakeup.notify_one();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    worker.abort();
+    let mail = last.expect("eight attempts within 10 s");
+    assert!(mail.sent_at.is_none() && mail.last_error.is_some());
+    assert!(!mail.text.contains(&token) && !mail.html.contains(&token), "given up, and redacted");
+}

@@ -29,7 +29,11 @@ pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<Regis
     let email = Email::parse(&req.email).map_err(|e| ApiError::invalid(e.code(), "email", e.message()))?;
     let (org_name, kind, individual) = match req.org_kind {
         RegisterKind::Individual => {
-            let org_name = if req.org_name.trim().is_empty() { name.clone() } else { req.org_name.trim().to_string() };
+            let org_name = if req.org_name.trim().is_empty() {
+                name.clone()
+            } else {
+                required_text(&req.org_name, "org_name", "", MAX_ORG_NAME_CHARS)?
+            };
             (org_name, OrgKind::Customer, true)
         }
         RegisterKind::Customer | RegisterKind::Partner => {
@@ -75,9 +79,8 @@ pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<Regis
 }
 
 pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Response> {
-    let now = state.clock.now();
     let key = throttle_key(&req.email);
-    check_throttle(&state, &key).await?;
+    reserve_attempt(&state, &key).await?;
 
     let user = match Email::parse(&req.email) {
         Ok(email) => state.db.user_by_email(email.as_str()).await?,
@@ -93,7 +96,6 @@ pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginReq
     let user = match (ok, user) {
         (true, Some(user)) => user,
         _ => {
-            state.db.record_auth_failure(&key, now).await?;
             return Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "Incorrect email or password."));
         }
     };
@@ -141,14 +143,13 @@ pub async fn change_password(
 ) -> ApiResult<Json<Me>> {
     let user = &current.session.user;
     let key = throttle_key(&user.email);
-    check_throttle(&state, &key).await?;
+    reserve_attempt(&state, &key).await?;
     let (given, stored) = (req.current_password.clone(), user.password_hash.clone());
     let ok = tokio::task::spawn_blocking(move || security::verify_password(&given, &stored))
         .await
         .map_err(ApiError::internal)?;
     let now = state.clock.now();
     if !ok {
-        state.db.record_auth_failure(&key, now).await?;
         return Err(ApiError::invalid("wrong_password", "current_password", "Your current password is not correct."));
     }
     state.db.clear_auth_failures(&key).await?;
@@ -182,12 +183,12 @@ fn throttle_key(email: &str) -> String {
     format!("login:{}", email.trim().to_lowercase())
 }
 
-/// 429 while the address has had too many failures in the window.
-async fn check_throttle(state: &AppState, key: &str) -> ApiResult<()> {
+/// 429 while the address has had too many failures in the window; otherwise the attempt
+/// counts as a failure until the caller clears the count on success.
+async fn reserve_attempt(state: &AppState, key: &str) -> ApiResult<()> {
     let now = state.clock.now();
     let window = Duration::minutes(THROTTLE_WINDOW_MINUTES);
-    let (failures, oldest) = state.db.auth_failures_since(key, now - window).await?;
-    if failures >= MAX_LOGIN_FAILURES {
+    if let Err(oldest) = state.db.reserve_auth_attempt(key, now, now - window, MAX_LOGIN_FAILURES).await? {
         let retry_after = oldest.map(|t| (t + window - now).num_seconds()).unwrap_or(60).max(1) as u64;
         return Err(ApiError::too_many(
             "too_many_attempts",

@@ -34,16 +34,33 @@ pub async fn set_clock(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SetClock>,
 ) -> Result<Json<ClockView>, ApiError> {
-    match (body.now, body.advance_days, body.reset) {
-        (Some(at), None, false) => state.clock.set_now(at),
-        (None, Some(days), false) => state.clock.advance(Duration::days(days)),
-        (None, None, true) => state.clock.set_offset(Duration::zero()),
+    let (offset, field) = match (body.now, body.advance_days, body.reset) {
+        (Some(at), None, false) => (Some(at - Utc::now()), "now"),
+        (None, Some(days), false) => {
+            (Duration::try_days(days).and_then(|by| state.clock.offset().checked_add(&by)), "advance_days")
+        }
+        (None, None, true) => (Some(Duration::zero()), "reset"),
         _ => {
             return Err(ApiError::invalid("validation", "now", "Give exactly one of `now`, `advance_days` or `reset`."))
+        }
+    };
+    // Far enough for any term (5 years) many times over; near enough that every date the
+    // server computes from the moved clock stays representable.
+    let limit = Duration::days(MAX_OFFSET_DAYS);
+    match offset {
+        Some(offset) if offset.abs() <= limit => state.clock.set_offset(offset),
+        _ => {
+            return Err(ApiError::invalid(
+                "validation",
+                field,
+                format!("The clock can move at most {MAX_OFFSET_DAYS} days away from real time."),
+            ))
         }
     }
     Ok(Json(view(&state)))
 }
+
+const MAX_OFFSET_DAYS: i64 = 100 * 366;
 
 fn view(state: &AppState) -> ClockView {
     ClockView { now: state.clock.now(), offset_seconds: state.clock.offset().num_seconds() }

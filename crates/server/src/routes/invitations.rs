@@ -1,14 +1,14 @@
 //! Inviting co-workers (SPEC §7): create, list, resend, revoke, look up, accept.
 
 use crate::error::{ApiError, ApiResult};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiPath, ApiQuery};
 use crate::routes::auth::{hash_password, required_text, start_session};
 use crate::security;
 use crate::session::{self, CurrentUser};
 use crate::state::AppState;
 use crate::storage::{InvitationRecord, InviteError, NewInvitation, NewToken, NewUser};
 use crate::{clock, mail};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -30,6 +30,14 @@ pub async fn create(
     ApiJson(req): ApiJson<InviteRequest>,
 ) -> ApiResult<(StatusCode, Json<Invitation>)> {
     let me = &current.session;
+    if me.org.individual {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "A home owner account is for one person, so it has no co-workers to invite. \
+             To work as a team, register your company.",
+        ));
+    }
     if me.user.role != Role::Admin {
         let settings = state.db.org_settings(me.org.id).await?.ok_or_else(ApiError::not_found)?;
         if !settings.members_may_invite {
@@ -76,7 +84,7 @@ pub async fn list(State(state): State<AppState>, current: CurrentUser) -> ApiRes
 pub async fn resend(
     State(state): State<AppState>,
     current: CurrentUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Invitation>> {
     let me = require_admin(&current)?;
     let token = security::random_token();
@@ -98,7 +106,11 @@ pub async fn resend(
     Ok(Json(view(&updated, now)))
 }
 
-pub async fn revoke(State(state): State<AppState>, current: CurrentUser, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
     let me = require_admin(&current)?;
     state.db.revoke_invitation(me.org.id, id, state.clock.now()).await.map_err(|e| invite_error(e, &me.org.name))?;
     Ok(StatusCode::NO_CONTENT)
@@ -111,7 +123,10 @@ pub struct TokenQuery {
 }
 
 /// What the accept page shows. Public: the token is the credential.
-pub async fn lookup(State(state): State<AppState>, Query(q): Query<TokenQuery>) -> ApiResult<Json<InvitationLookup>> {
+pub async fn lookup(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> ApiResult<Json<InvitationLookup>> {
     let (inv, org_name) = usable_invitation(&state, &q.token).await?;
     Ok(Json(InvitationLookup { organization_name: org_name, inviter: inv.invited_by_name, email: inv.email }))
 }
@@ -142,7 +157,7 @@ pub async fn accept(
                     "An account with this email address already exists. Sign in to accept the invitation.",
                 )
                 .with_field("email"),
-                other => invite_error(other, &org_name),
+                other => accept_error(other, &inv, &org_name, ""),
             })?;
             tracing::info!(invitation_id = inv.id, user_id, "invitation accepted by a new user");
             let who = state.db.user_session_view(user_id).await?.ok_or_else(ApiError::not_found)?;
@@ -164,21 +179,14 @@ pub async fn accept(
                     format!("This invitation is for {}. Sign in with that address to accept it.", inv.email),
                 ));
             }
-            if me.org.id != inv.org_id && !state.db.is_individual_org(me.org.id).await? {
-                return Err(ApiError::conflict(
-                    "member_of_other_org",
-                    format!(
-                        "You already belong to {}. A person belongs to one organization: leave {} first \
-                         (an admin there can remove you), then open this invitation again.",
-                        me.org.name, me.org.name
-                    ),
-                ));
+            if me.org.id != inv.org_id && !me.org.individual {
+                return Err(member_of_other_org(&me.org.name));
             }
             state
                 .db
                 .accept_invitation(inv.id, None, Some(me.user.id), now)
                 .await
-                .map_err(|e| invite_error(e, &org_name))?;
+                .map_err(|e| accept_error(e, &inv, &org_name, &me.org.name))?;
             tracing::info!(invitation_id = inv.id, user_id = me.user.id, "invitation accepted by an existing user");
             let who = state.db.user_session_view(me.user.id).await?.ok_or_else(ApiError::not_found)?;
             Ok(Json(session::me(&who, &current.token)).into_response())
@@ -205,21 +213,54 @@ async fn usable_invitation(state: &AppState, token: &str) -> ApiResult<(Invitati
              or ask your co-worker to send a new invitation.",
         ));
     };
-    let gone = |code, what: &str| {
-        Err(ApiError::new(
-            StatusCode::GONE,
-            code,
-            format!(
-                "{what} Ask {} (or another admin of {org_name}) to send you a new invitation.",
-                inv.invited_by_name
-            ),
-        ))
+    let why = match inv.status.as_str() {
+        "accepted" => Unusable::Used,
+        "revoked" => Unusable::Revoked,
+        _ if inv.is_expired(state.clock.now()) => Unusable::Expired,
+        _ => return Ok((inv, org_name)),
     };
-    match inv.status.as_str() {
-        "accepted" => gone("invitation_used", "This invitation has already been used. If it was you, just sign in."),
-        "revoked" => gone("invitation_revoked", "This invitation was withdrawn."),
-        _ if inv.is_expired(state.clock.now()) => gone("invitation_expired", "This invitation has expired."),
-        _ => Ok((inv, org_name)),
+    Err(unusable(why, &inv, &org_name))
+}
+
+enum Unusable {
+    Used,
+    Revoked,
+    Expired,
+}
+
+/// 410 with what happened to the invitation and whom to ask for a new one.
+fn unusable(why: Unusable, inv: &InvitationRecord, org_name: &str) -> ApiError {
+    let (code, what) = match why {
+        Unusable::Used => ("invitation_used", "This invitation has already been used. If it was you, just sign in."),
+        Unusable::Revoked => ("invitation_revoked", "This invitation was withdrawn."),
+        Unusable::Expired => ("invitation_expired", "This invitation has expired."),
+    };
+    ApiError::new(
+        StatusCode::GONE,
+        code,
+        format!("{what} Ask {} (or another admin of {org_name}) to send you a new invitation.", inv.invited_by_name),
+    )
+}
+
+fn member_of_other_org(current_org: &str) -> ApiError {
+    ApiError::conflict(
+        "member_of_other_org",
+        format!(
+            "You already belong to {current_org}. A person belongs to one organization: leave {current_org} first \
+             (an admin there can remove you), then open this invitation again."
+        ),
+    )
+}
+
+/// Errors of the accepting transaction, which re-checks what `usable_invitation` saw: the
+/// loser of two simultaneous accepts gets the same 410 as someone arriving later.
+fn accept_error(e: InviteError, inv: &InvitationRecord, org_name: &str, current_org: &str) -> ApiError {
+    match e {
+        InviteError::NotPending(status) if status == "accepted" => unusable(Unusable::Used, inv, org_name),
+        InviteError::NotPending(_) => unusable(Unusable::Revoked, inv, org_name),
+        InviteError::Expired => unusable(Unusable::Expired, inv, org_name),
+        InviteError::MemberOfOtherOrg => member_of_other_org(current_org),
+        other => invite_error(other, org_name),
     }
 }
 
@@ -285,6 +326,7 @@ pub fn invite_error(e: InviteError, org_name: &str) -> ApiError {
         InviteError::EmailTaken => {
             ApiError::conflict("email_taken", "An account with this email address already exists.")
         }
+        InviteError::MemberOfOtherOrg => member_of_other_org("another organization"),
         InviteError::LastAdmin => ApiError::conflict(
             "last_admin",
             "An organization needs at least one admin. Make someone else an admin first.",

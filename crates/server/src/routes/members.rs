@@ -1,13 +1,13 @@
 //! The people of an organization, and its settings.
 
 use crate::error::{ApiError, ApiResult};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiPath};
 use crate::routes::invitations::invite_error;
 use crate::session::CurrentUser;
 use crate::state::AppState;
 use crate::storage::MemberRecord;
 use crate::{clock, storage};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use tessera_domain::api::{Member, OrgKind, OrgSettings, OrgSettingsPatch, Role, RoleChange};
@@ -20,7 +20,7 @@ pub async fn list(State(state): State<AppState>, current: CurrentUser) -> ApiRes
 pub async fn change_role(
     State(state): State<AppState>,
     current: CurrentUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RoleChange>,
 ) -> ApiResult<Json<Member>> {
     let org = admin_org(&current)?;
@@ -29,7 +29,11 @@ pub async fn change_role(
     Ok(Json(view(&updated)))
 }
 
-pub async fn remove(State(state): State<AppState>, current: CurrentUser, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+pub async fn remove(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
     let org = admin_org(&current)?;
     state.db.remove_member(org.id, id).await.map_err(|e| invite_error(e, &org.name))?;
     tracing::info!(org_id = org.id, user_id = id, "member removed");

@@ -7,7 +7,7 @@ pub mod invitations;
 pub mod members;
 
 use crate::error::ApiError;
-use crate::session::csrf_guard;
+use crate::session::{csrf_guard, renew_cookie};
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -45,6 +45,7 @@ pub fn api(state: AppState) -> Router {
                 "This endpoint does not accept that method.",
             )
         })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), renew_cookie))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf_guard))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         .with_state(state)

@@ -58,6 +58,8 @@ pub enum InviteError {
     Expired,
     EmailTaken,
     LastAdmin,
+    /// The accepting user belongs to another organization they cannot simply leave.
+    MemberOfOtherOrg,
     Db(sqlx::Error),
 }
 
@@ -110,15 +112,17 @@ pub struct NewToken<'a> {
 
 type Tx<'c> = sqlx::Transaction<'c, sqlx::Sqlite>;
 
-/// Refuses when the organization sent `limit` invitations within the last hour.
+/// Refuses when the organization sent `limit` invitation mails (first sends and resends)
+/// within the last hour.
 async fn check_hourly_limit(tx: &mut Tx<'_>, org_id: i64, now: DateTime<Utc>, limit: i64) -> Result<(), InviteError> {
     let hour_ago = now - chrono::Duration::hours(1);
-    let row =
-        sqlx::query("SELECT COUNT(*) AS n, MIN(sent_at) AS oldest FROM invitations WHERE org_id = ? AND sent_at > ?")
-            .bind(org_id)
-            .bind(to_db(hour_ago))
-            .fetch_one(&mut **tx)
-            .await?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, MIN(sent_at) AS oldest FROM invitation_sends WHERE org_id = ? AND sent_at > ?",
+    )
+    .bind(org_id)
+    .bind(to_db(hour_ago))
+    .fetch_one(&mut **tx)
+    .await?;
     let n: i64 = row.try_get("n")?;
     if n < limit {
         return Ok(());
@@ -131,6 +135,48 @@ async fn check_hourly_limit(tx: &mut Tx<'_>, org_id: i64, now: DateTime<Utc>, li
     Err(InviteError::TooMany { retry_after })
 }
 
+async fn record_send(tx: &mut Tx<'_>, org_id: i64, invitation_id: i64, now_s: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO invitation_sends (org_id, invitation_id, sent_at) VALUES (?, ?, ?)")
+        .bind(org_id)
+        .bind(invitation_id)
+        .bind(now_s)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Refuses an invitation to someone already in the organization, or already holding a live
+/// invitation other than `except` (the one being resent).
+async fn check_not_member_nor_invited(
+    tx: &mut Tx<'_>,
+    org_id: i64,
+    email: &str,
+    except: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), InviteError> {
+    let member: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE org_id = ? AND email = ?")
+        .bind(org_id)
+        .bind(email)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if member.is_some() {
+        return Err(InviteError::AlreadyMember);
+    }
+    let pending: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM invitations WHERE org_id = ? AND email = ? AND status = 'pending' AND expires_at > ? AND id <> ?",
+    )
+    .bind(org_id)
+    .bind(email)
+    .bind(to_db(now))
+    .bind(except.unwrap_or(0))
+    .fetch_optional(&mut **tx)
+    .await?;
+    if pending.is_some() {
+        return Err(InviteError::AlreadyInvited);
+    }
+    Ok(())
+}
+
 impl Db {
     /// Creates the invitation and queues its mail in one transaction.
     pub async fn create_invitation(
@@ -141,25 +187,7 @@ impl Db {
         hourly_limit: i64,
     ) -> Result<InvitationRecord, InviteError> {
         let mut tx = self.write.begin().await?;
-        let member: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE org_id = ? AND email = ?")
-            .bind(inv.org_id)
-            .bind(inv.email)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if member.is_some() {
-            return Err(InviteError::AlreadyMember);
-        }
-        let pending: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM invitations WHERE org_id = ? AND email = ? AND status = 'pending' AND expires_at > ?",
-        )
-        .bind(inv.org_id)
-        .bind(inv.email)
-        .bind(to_db(now))
-        .fetch_optional(&mut *tx)
-        .await?;
-        if pending.is_some() {
-            return Err(InviteError::AlreadyInvited);
-        }
+        check_not_member_nor_invited(&mut tx, inv.org_id, inv.email, None, now).await?;
         check_hourly_limit(&mut tx, inv.org_id, now, hourly_limit).await?;
         let now_s = to_db(now);
         let row = sqlx::query(&format!(
@@ -176,9 +204,11 @@ impl Db {
         .bind(to_db(inv.expires_at))
         .fetch_one(&mut *tx)
         .await?;
+        let created = invitation_from_row(&row)?;
+        record_send(&mut tx, inv.org_id, created.id, &now_s).await?;
         insert_mail(&mut tx, &mail, &now_s).await?;
         tx.commit().await?;
-        Ok(invitation_from_row(&row)?)
+        Ok(created)
     }
 
     pub async fn list_invitations(&self, org_id: i64) -> Result<Vec<InvitationRecord>, sqlx::Error> {
@@ -206,6 +236,7 @@ impl Db {
         if current.status != "pending" {
             return Err(InviteError::NotPending(current.status));
         }
+        check_not_member_nor_invited(&mut tx, org_id, &current.email, Some(id), now).await?;
         check_hourly_limit(&mut tx, org_id, now, hourly_limit).await?;
         let now_s = to_db(now);
         let row = sqlx::query(&format!(
@@ -218,6 +249,7 @@ impl Db {
         .fetch_one(&mut *tx)
         .await?;
         let updated = invitation_from_row(&row)?;
+        record_send(&mut tx, org_id, id, &now_s).await?;
         let mail = mail(&updated);
         insert_mail(&mut tx, &mail.borrow(), &now_s).await?;
         tx.commit().await?;
@@ -291,7 +323,20 @@ impl Db {
         let user_id = match (new_user, existing_user) {
             (Some(user), _) => insert_user(&mut tx, inv.org_id, &user, &now_s).await?,
             (None, Some(user_id)) => {
-                // A home owner joining a company moves there; see docs/decisions.md.
+                // A home owner joining a company moves there; see docs/decisions.md. Checked
+                // here, under the write lock, so that nobody is left behind without an admin.
+                let from: (i64, bool, i64) = sqlx::query_as(
+                    "SELECT u.org_id, o.individual, (SELECT COUNT(*) FROM users v WHERE v.org_id = u.org_id)
+                     FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.id = ?",
+                )
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(InviteError::NotFound)?;
+                let (from_org, individual, people) = from;
+                if from_org != inv.org_id && !(individual && people == 1) {
+                    return Err(InviteError::MemberOfOtherOrg);
+                }
                 sqlx::query("UPDATE users SET org_id = ?, role = 'member' WHERE id = ? AND org_id <> ?")
                     .bind(inv.org_id)
                     .bind(user_id)
@@ -364,14 +409,6 @@ impl Db {
             })
         })
         .transpose()
-    }
-
-    pub async fn is_individual_org(&self, org_id: i64) -> Result<bool, sqlx::Error> {
-        let v: Option<bool> = sqlx::query_scalar("SELECT individual FROM organizations WHERE id = ?")
-            .bind(org_id)
-            .fetch_optional(&self.read)
-            .await?;
-        Ok(v.unwrap_or(false))
     }
 
     pub async fn set_members_may_invite(&self, org_id: i64, allowed: bool) -> Result<(), sqlx::Error> {

@@ -110,12 +110,28 @@ impl Db {
         Ok(())
     }
 
-    pub async fn mark_mail_failed(&self, id: i64, error: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?")
+    /// Counts a failed delivery. `bodies`, when given, replace the stored ones: the last
+    /// attempt stores them redacted, since nobody will send that mail again.
+    pub async fn mark_mail_failed(
+        &self,
+        id: i64,
+        error: &str,
+        bodies: Option<(&str, &str)>,
+    ) -> Result<(), sqlx::Error> {
+        match bodies {
+            None => sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?")
+                .bind(error)
+                .bind(id),
+            Some((text, html)) => sqlx::query(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, text_body = ?, html_body = ? WHERE id = ?",
+            )
             .bind(error)
-            .bind(id)
-            .execute(&self.write)
-            .await?;
+            .bind(text)
+            .bind(html)
+            .bind(id),
+        }
+        .execute(&self.write)
+        .await?;
         Ok(())
     }
 }
