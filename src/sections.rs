@@ -15,6 +15,8 @@ pub struct Section {
     pub icon: IconKind,
     /// Only partner organizations see it.
     pub partner_only: bool,
+    /// About working with co-workers, which a home owner's organization of one has none of.
+    pub for_teams: bool,
 }
 
 pub const HOME: Section = Section {
@@ -23,6 +25,7 @@ pub const HOME: Section = Section {
     summary: "Your organization at a glance.",
     icon: IconKind::Dashboard,
     partner_only: false,
+    for_teams: false,
 };
 
 pub const TEAM: Section = Section {
@@ -31,6 +34,7 @@ pub const TEAM: Section = Section {
     summary: "Invite co-workers and manage who can do what.",
     icon: IconKind::Team,
     partner_only: false,
+    for_teams: true,
 };
 
 pub const LOCKER: Section = Section {
@@ -39,6 +43,7 @@ pub const LOCKER: Section = Section {
     summary: "Redeem voucher codes and see the credits you can spend.",
     icon: IconKind::Locker,
     partner_only: false,
+    for_teams: false,
 };
 
 pub const LICENSES: Section = Section {
@@ -47,6 +52,7 @@ pub const LICENSES: Section = Section {
     summary: "Create licenses from your credits, renew and upgrade them.",
     icon: IconKind::License,
     partner_only: false,
+    for_teams: false,
 };
 
 pub const DEVICES: Section = Section {
@@ -55,6 +61,7 @@ pub const DEVICES: Section = Section {
     summary: "Register devices and assign subscription plans to them.",
     icon: IconKind::Device,
     partner_only: false,
+    for_teams: false,
 };
 
 pub const RENEWALS: Section = Section {
@@ -63,6 +70,7 @@ pub const RENEWALS: Section = Section {
     summary: "Everything that expires, soonest first, so nothing lapses.",
     icon: IconKind::Renewal,
     partner_only: false,
+    for_teams: false,
 };
 
 pub const QUOTES: Section = Section {
@@ -71,14 +79,16 @@ pub const QUOTES: Section = Section {
     summary: "Build renewal quotes and bills of materials for your customers.",
     icon: IconKind::Quote,
     partner_only: true,
+    for_teams: false,
 };
 
 const ALL: [Section; 7] = [HOME, TEAM, LOCKER, LICENSES, DEVICES, RENEWALS, QUOTES];
 
-/// The sections an organization of this kind sees, in navigation order.
-pub fn sections_for(kind: Option<OrgKind>) -> impl Iterator<Item = &'static Section> {
+/// The sections an organization of this kind sees, in navigation order; `individual` is a
+/// home owner's organization of one.
+pub fn sections_for(kind: Option<OrgKind>, individual: bool) -> impl Iterator<Item = &'static Section> {
     let partner = kind == Some(OrgKind::Partner);
-    ALL.iter().filter(move |s| partner || !s.partner_only)
+    ALL.iter().filter(move |s| (partner || !s.partner_only) && !(individual && s.for_teams))
 }
 
 /// How an organization kind is named to people.
@@ -109,7 +119,7 @@ mod tests {
     use super::*;
 
     fn paths(kind: Option<OrgKind>) -> Vec<&'static str> {
-        sections_for(kind).map(|s| s.path).collect()
+        sections_for(kind, false).map(|s| s.path).collect()
     }
 
     #[test]
@@ -123,6 +133,12 @@ mod tests {
     #[test]
     fn every_kind_sees_the_common_sections_in_order() {
         assert_eq!(paths(Some(OrgKind::Customer)), ["/", "/team", "/locker", "/licenses", "/devices", "/renewals"]);
+    }
+
+    #[test]
+    fn home_owners_have_no_team_section() {
+        let home: Vec<_> = sections_for(Some(OrgKind::Customer), true).map(|s| s.path).collect();
+        assert_eq!(home, ["/", "/locker", "/licenses", "/devices", "/renewals"]);
     }
 
     #[test]

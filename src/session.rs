@@ -128,6 +128,11 @@ impl Session {
         self.with_me(|me| me.organization.kind)
     }
 
+    /// Whether the organization is a home owner's organization of one (tracked).
+    pub fn individual(&self) -> bool {
+        self.with_me(|me| me.organization.individual).unwrap_or(false)
+    }
+
     /// Why nobody is signed in, read without tracking.
     pub fn signed_out_reason_untracked(&self) -> Option<SignedOutReason> {
         self.state.with_untracked(|s| match s {

@@ -71,6 +71,7 @@ pub fn Shell(
 
     let org_name = Memo::new(move |_| session.with_me(|m| m.organization.name.clone()).unwrap_or_default());
     let org_kind = Memo::new(move |_| session.org_kind());
+    let individual = Memo::new(move |_| session.individual());
     let user_name = Memo::new(move |_| session.with_me(|m| m.user.name.clone()).unwrap_or_default());
     let role = Memo::new(move |_| session.with_me(|m| role_label(m.role)).unwrap_or_default());
 
@@ -79,7 +80,7 @@ pub fn Shell(
     let signing_out = sign_out.pending();
 
     let nav_items = move || {
-        sections_for(org_kind.get())
+        sections_for(org_kind.get(), individual.get())
             .map(|s| {
                 view! {
                     <li>

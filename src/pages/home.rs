@@ -47,8 +47,9 @@ pub fn Home() -> impl IntoView {
         })
     };
     let kind = Memo::new(move |_| session.org_kind());
+    let individual = Memo::new(move |_| session.individual());
     let cards = move || {
-        sections_for(kind.get())
+        sections_for(kind.get(), individual.get())
             .filter(|s| s.path != "/")
             .map(|s| {
                 view! {

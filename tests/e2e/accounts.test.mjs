@@ -82,4 +82,13 @@ test("narrow screens: registering as a home owner works at 360 px", async () => 
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   assert.equal(overflow, false, "no horizontal scrolling at 360 px");
   await screenshot(page, "accounts-05-home-360");
+
+  // A home owner's account is for one person: no Team section, and its address says why.
+  assert.equal(await page.locator('a.section-card[href="/team"]').count(), 0, "no Team card");
+  assert.equal(await page.locator('a.nav-link[href="/team"]').count(), 0, "no Team link");
+  assert.ok(await page.locator('a.section-card[href="/locker"]').count(), "the other sections are there");
+  await page.goto("/team");
+  await page.getByRole("heading", { name: "Just you here" }).waitFor();
+  assert.equal(await page.locator("#invite-button").count(), 0);
+  assert.deepEqual(page.errors, []);
 });

@@ -7,7 +7,7 @@ use tessera_domain::api::{Invitation, InvitationStatus, OrgSettings, OrgSettings
 
 use super::{feedback_view, list_view, load_state, update_row, Confirm, Feedback, TeamCtx, TeamDialog};
 use crate::api::{self, ApiError};
-use crate::components::Spinner;
+use crate::components::{ErrorBanner, Spinner};
 use crate::format::{iso_date, short_date};
 
 /// The badge colour of a status: waiting (blue), done (green), withdrawn
@@ -114,10 +114,29 @@ fn InviteSetting(
         }
     });
     let pending = save.pending();
+    let load_error =
+        Memo::new(move |_| settings.with(|s| s.as_ref().and_then(|r| r.as_ref().err()).map(|e| e.message.clone())));
     // While saving, the box shows what was asked; then what the server says.
     let checked = move || save.input().get().or_else(|| saved.get()).unwrap_or(false);
 
     view! {
+        {move || {
+            load_error
+                .get()
+                .map(|message| {
+                    view! {
+                        <ErrorBanner title="Could not load this setting" message=message>
+                            <button
+                                type="button"
+                                class="btn btn-secondary btn-sm banner-action"
+                                on:click=move |_| settings.refetch()
+                            >
+                                "Try again"
+                            </button>
+                        </ErrorBanner>
+                    }
+                })
+        }}
         <div class="setting-row">
             <input
                 type="checkbox"

@@ -9,7 +9,7 @@ use tessera_domain::email::Email;
 
 use crate::api::{self, ApiError};
 use crate::components::shell::focus_element;
-use crate::components::{Dialog, FormField, Icon, IconKind, Spinner};
+use crate::components::{Dialog, ErrorBanner, FormField, Icon, IconKind, Spinner};
 use crate::session::use_session;
 
 /// What is wrong with the address before asking the server, in SPEC §7's words.
@@ -47,12 +47,13 @@ pub fn InviteDialog(
     let pending = send.pending();
     let sent_to =
         Memo::new(move |_| send.value().with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).map(|i| i.email.clone())));
-    // A server error stays under the field until the address changes.
-    let server_error = Memo::new(move |_| {
-        send.value()
-            .with(|v| v.as_ref().and_then(|r| r.as_ref().err()).map(|e| e.message.clone()))
-            .map(|message| (message, email.get_untracked()))
-    });
+    // An error about the address stays under the field until the address changes; any other
+    // (too many invitations, no permission, no connection) shows above the form, since
+    // marking the field invalid would tell a screen reader the wrong thing.
+    let last_error = move || send.value().with(|v| v.as_ref().and_then(|r| r.as_ref().err()).cloned());
+    let server_error =
+        Memo::new(move |_| last_error().filter(|e| e.is_about("email")).map(|e| (e.message, email.get_untracked())));
+    let other_error = Memo::new(move |_| last_error().filter(|e| !e.is_about("email")).map(|e| e.message));
     let shown_error = Signal::derive(move || {
         let local = submitted.get().then(|| local_error.get()).flatten().map(str::to_string);
         local.or_else(|| server_error.get().filter(|(_, at)| email.with(|now| now == at)).map(|(m, _)| m))
@@ -86,6 +87,7 @@ pub fn InviteDialog(
                 "We will email them a link to join " {org_name.clone()} ". The link works for 7 days."
             </p>
             <form class="form" novalidate=true on:submit=on_submit>
+                {move || other_error.get().map(|message| view! { <ErrorBanner message=message /> })}
                 <FormField
                     id="invite-email"
                     label="Email address"

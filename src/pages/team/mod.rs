@@ -17,7 +17,7 @@ use tessera_domain::api::{Invitation, InvitationStatus, Member, Role};
 
 use super::set_page_title;
 use crate::api::{self, ApiError};
-use crate::components::{Dialog, ErrorBanner, Icon, IconKind, Loading, Notice, PageHeader, Spinner};
+use crate::components::{Dialog, EmptyState, ErrorBanner, Icon, IconKind, Loading, Notice, PageHeader, Spinner};
 use crate::sections::TEAM;
 use crate::session::{use_session, Session};
 
@@ -138,6 +138,20 @@ fn list_view(
 pub fn Team() -> impl IntoView {
     set_page_title(TEAM.label);
     let session = use_session();
+    if session.with_me_untracked(|me| me.organization.individual).unwrap_or(false) {
+        return Either::Left(view! {
+            <PageHeader title=TEAM.label description="The people who work in this account." />
+            <EmptyState
+                kind=TEAM.icon
+                title="Just you here"
+                description="A home owner account is for one person, so there are no co-workers to invite. If you manage licenses for a company, register the company: its admins can invite everyone who works on them."
+            />
+        });
+    }
+    Either::Right(team_page(session))
+}
+
+fn team_page(session: Session) -> impl IntoView {
     let is_admin = Memo::new(move |_| session.with_me(|me| me.role == Role::Admin).unwrap_or(false));
     let org_name = Memo::new(move |_| session.with_me(|me| me.organization.name.clone()).unwrap_or_default());
 
