@@ -1,14 +1,15 @@
 //! `tessera-server [--config FILE] [serve | admin …]`
 
-use crate::clock::Clock;
+use crate::clock::{to_db, Clock};
 use crate::config::Config;
-use crate::storage::{Db, NewOrg, NewUser, StoreError};
+use crate::storage::{Db, NewOrg, NewUser, OrganizationError};
 use crate::{demo, security, startup, telemetry};
 use clap::{Parser, Subcommand};
 use std::io::Read;
 use std::path::PathBuf;
 use tessera_domain::api::{OrgKind, Role};
 use tessera_domain::email::Email;
+use tessera_domain::name::OrganizationName;
 
 #[derive(Parser, Debug)]
 #[command(name = "tessera-server", version, about = "Tessera: software subscriptions portal server")]
@@ -120,10 +121,7 @@ async fn create_vendor(
     email: &str,
     password_stdin: bool,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let org = org.trim();
-    if org.is_empty() {
-        return Err("--org must not be empty".into());
-    }
+    let org = OrganizationName::parse(org).map_err(|e| format!("--org: {}", e.message()))?;
     let email = Email::parse(email).map_err(|e| format!("--email: {}", e.message()))?;
     let (password, generated) = if password_stdin {
         let mut input = String::new();
@@ -139,10 +137,11 @@ async fn create_vendor(
     let now = Clock::default().now();
     let created = db
         .create_org_with_admin(
-            NewOrg { name: org, kind: OrgKind::Vendor, individual: false },
+            NewOrg { name: org.as_str(), kind: OrgKind::Vendor, individual: false },
             NewUser {
                 email: email.as_str(),
-                name: org,
+                // The operator is named after the organization until they rename themselves.
+                name: org.as_str(),
                 password_hash: &hash.0,
                 role: Role::Admin,
                 must_change_password: generated,
@@ -163,8 +162,10 @@ async fn create_vendor(
             }
             Ok(())
         }
-        Err(StoreError::EmailTaken) => Err(format!("an account with email {} already exists", email.as_str()).into()),
-        Err(StoreError::Db(e)) => Err(e.into()),
+        Err(OrganizationError::EmailTaken) => {
+            Err(format!("an account with email {} already exists", email.as_str()).into())
+        }
+        Err(OrganizationError::Db(e)) => Err(e.into()),
     }
 }
 
@@ -178,7 +179,7 @@ async fn mail(config: Config, cmd: MailCommand) -> Result<(), Box<dyn std::error
             }
             for m in mails {
                 let state = if m.sent_at.is_some() { "sent" } else { "queued" };
-                println!("{:>6}  {}  {:<6}  {:<32}  {}", m.id, m.created_at, state, m.to, m.subject);
+                println!("{:>6}  {}  {:<6}  {:<32}  {}", m.id, to_db(m.created_at), state, m.to, m.subject);
             }
             Ok(())
         }
@@ -186,10 +187,14 @@ async fn mail(config: Config, cmd: MailCommand) -> Result<(), Box<dyn std::error
             Some(m) => {
                 println!(
                     "Id: {}\nTo: {}\nSubject: {}\nKind: {}\nCreated: {}",
-                    m.id, m.to, m.subject, m.kind, m.created_at
+                    m.id,
+                    m.to,
+                    m.subject,
+                    m.kind,
+                    to_db(m.created_at)
                 );
-                match &m.sent_at {
-                    Some(t) => println!("Sent: {t}"),
+                match m.sent_at {
+                    Some(t) => println!("Sent: {}", to_db(t)),
                     None => println!("Sent: not yet ({} attempts)", m.attempts),
                 }
                 if let Some(e) = &m.last_error {

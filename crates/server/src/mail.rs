@@ -3,7 +3,7 @@
 //! readable with `tessera-server mail list|show` and, in dev mode, at `/dev/outbox`.
 
 use crate::state::AppState;
-use crate::storage::{MailRecord, NewMailOwned};
+use crate::storage::{MailRecord, NewMail};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -14,7 +14,7 @@ pub const FROM: &str = "Tessera <no-reply@tessera.invalid>";
 const MAX_ATTEMPTS: i64 = 8;
 
 /// The invitation mail: plain text and HTML with the accept link.
-pub fn invitation(to: &str, inviter: &str, org: &str, link: &str, expires: &str) -> NewMailOwned {
+pub fn invitation(to: &str, inviter: &str, org: &str, link: &str, expires: &str) -> NewMail {
     let subject = format!("{inviter} invited you to join {org} on Tessera");
     let text = format!(
         "Hello,\n\n{inviter} invited you to join {org} on Tessera, where your company manages its software \
@@ -34,12 +34,12 @@ pub fn invitation(to: &str, inviter: &str, org: &str, link: &str, expires: &str)
          {inviter_h} to send a new invitation. If you did not expect this invitation, you can ignore this mail.</p>\
          </body></html>"
     );
-    NewMailOwned { to: to.to_string(), subject, text, html, kind: "invitation" }
+    NewMail { to: to.to_string(), subject, text, html, kind: "invitation" }
 }
 
 /// The notice sent when a password changes, so that a change the owner did not
 /// make does not go unnoticed.
-pub fn password_changed(to: &str, name: &str, when: &str, sign_in_link: &str) -> NewMailOwned {
+pub fn password_changed(to: &str, name: &str, when: &str, sign_in_link: &str) -> NewMail {
     let subject = "Your Tessera password was changed".to_string();
     let text = format!(
         "Hello {name},\n\nThe password of your Tessera account ({to}) was changed on {when}. Every other \
@@ -57,7 +57,7 @@ pub fn password_changed(to: &str, name: &str, when: &str, sign_in_link: &str) ->
          account's access, or <a href=\"{link_h}\">sign in</a> and change the password again at once.</p>\
          </body></html>"
     );
-    NewMailOwned { to: to.to_string(), subject, text, html, kind: "password_changed" }
+    NewMail { to: to.to_string(), subject, text, html, kind: "password_changed" }
 }
 
 pub fn escape(s: &str) -> String {
@@ -259,7 +259,7 @@ mod tests {
             text: m.text,
             html: m.html,
             kind: "invitation".into(),
-            created_at: String::new(),
+            created_at: chrono::DateTime::default(),
             sent_at: None,
             attempts: 0,
             last_error: None,

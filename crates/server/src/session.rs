@@ -62,8 +62,17 @@ pub fn me(session: &SessionUser, token: &str) -> Me {
     }
 }
 
-/// The signed-in person. Extracting it rejects with 401 when there is no valid session.
+/// A signed-in person whose account is fully usable: what every handler takes unless it
+/// says otherwise. Extracting it rejects with 401 when there is no valid session, and with
+/// 403 `password_change_required` while the account still has a one-time password.
 pub struct CurrentUser {
+    pub session: SessionUser,
+    pub token: String,
+}
+
+/// Any valid session, also one of an account that must still replace its one-time password.
+/// Only for what such an account may reach: who it is, the password change, signing out.
+pub struct Authenticated {
     pub session: SessionUser,
     pub token: String,
 }
@@ -90,7 +99,7 @@ impl From<ApiError> for AuthRejection {
     }
 }
 
-impl FromRequestParts<AppState> for CurrentUser {
+impl FromRequestParts<AppState> for Authenticated {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
@@ -99,53 +108,63 @@ impl FromRequestParts<AppState> for CurrentUser {
         };
         let hash = security::token_hash(&token);
         let now = state.clock.now();
-        match state.db.session_user(&hash, now).await.map_err(ApiError::from)? {
-            Some(session) => {
-                let ttl = Duration::days(SESSION_TTL_DAYS);
-                let expires = chrono::DateTime::parse_from_rfc3339(&session.expires_at)
-                    .map(|t| t.with_timezone(&chrono::Utc))
-                    .unwrap_or(now);
-                // Write at most about once an hour per session, not on every request.
-                if expires - now < ttl - Duration::hours(1) {
-                    state.db.touch_session(&hash, now, now + ttl).await.map_err(ApiError::from)?;
-                    if let Some(renewal) = parts.extensions.get::<CookieRenewal>() {
-                        let _ = renewal.0.set(token.clone());
-                    }
-                }
-                if session.user.must_change_password && !open_before_password_change(parts.uri.path()) {
-                    return Err(ApiError::password_change_required().into());
-                }
-                Ok(CurrentUser { session, token })
-            }
-            None => Err(AuthRejection {
+        let Some((session, expires)) = state.db.session_user(&hash, now).await.map_err(ApiError::from)? else {
+            return Err(AuthRejection {
                 error: ApiError::session_expired(),
                 clear_cookie: Some(clear_cookie(state.config.secure_cookies())),
-            }),
+            });
+        };
+        let ttl = Duration::days(SESSION_TTL_DAYS);
+        // Write at most about once an hour per session, not on every request.
+        if expires - now < ttl - Duration::hours(1) {
+            state.db.touch_session(&hash, now, now + ttl).await.map_err(ApiError::from)?;
+            if let Some(renewal) = parts.extensions.get::<CookieRenewal>() {
+                let _ = renewal.0.set(token.clone());
+            }
         }
+        Ok(Authenticated { session, token })
     }
 }
 
-/// What an account with a one-time password may reach before it chooses its own:
-/// who it is, and the password change. (The path is the one under `/api/v1`.)
-fn open_before_password_change(path: &str) -> bool {
-    let path = path.strip_prefix("/api/v1").unwrap_or(path);
-    matches!(path, "/me" | "/auth/password")
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Authenticated { session, token } =
+            <Authenticated as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
+        if session.user.must_change_password {
+            return Err(ApiError::password_change_required().into());
+        }
+        Ok(CurrentUser { session, token })
+    }
 }
 
-/// `Option<CurrentUser>`: `None` for anyone without a valid session.
+/// `None` for anyone without a valid session.
+fn optional<T>(extracted: Result<T, AuthRejection>) -> Result<Option<T>, AuthRejection> {
+    match extracted {
+        Ok(user) => Ok(Some(user)),
+        Err(rejection) if rejection.error.status == axum::http::StatusCode::UNAUTHORIZED => Ok(None),
+        Err(rejection) => Err(rejection),
+    }
+}
+
 impl OptionalFromRequestParts<AppState> for CurrentUser {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
-        match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
-            Ok(user) => Ok(Some(user)),
-            Err(rejection) if rejection.error.status == axum::http::StatusCode::UNAUTHORIZED => Ok(None),
-            Err(rejection) => Err(rejection),
-        }
+        optional(<CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await)
     }
 }
 
-/// Set by [`CurrentUser`] when it slides a session's expiry, so that [`renew_cookie`] can
+impl OptionalFromRequestParts<AppState> for Authenticated {
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        optional(<Authenticated as FromRequestParts<AppState>>::from_request_parts(parts, state).await)
+    }
+}
+
+/// Set by [`Authenticated`] when it slides a session's expiry, so that [`renew_cookie`] can
 /// give the browser a cookie that lives as long as the session now does.
 #[derive(Clone, Default)]
 pub struct CookieRenewal(Arc<OnceLock<String>>);
@@ -194,16 +213,6 @@ mod tests {
         let mut h = HeaderMap::new();
         h.append(header::COOKIE, HeaderValue::from_static("tessera_session="));
         assert_eq!(token_from_headers(&h), None);
-    }
-
-    #[test]
-    fn a_one_time_password_opens_only_the_password_change() {
-        for open in ["/me", "/auth/password", "/api/v1/me", "/api/v1/auth/password"] {
-            assert!(open_before_password_change(open), "{open}");
-        }
-        for closed in ["/members", "/invitations", "/organization", "/api/v1/members", "/auth/password/x"] {
-            assert!(!open_before_password_change(closed), "{closed}");
-        }
     }
 
     #[test]

@@ -95,25 +95,24 @@ async fn changing_the_password_needs_a_session_and_the_csrf_token() {
     assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "csrf"));
 }
 
-#[tokio::test]
-async fn a_one_time_password_opens_nothing_but_the_password_change() {
-    let mut app = TestApp::new().await;
+/// An account created like the CLI's `create-vendor` does without `--password-stdin`.
+async fn one_time_password_account(app: &mut TestApp, email: &str) {
     let hash = hash_password("one-time-pass-0001".into()).await.unwrap();
     app.state
         .db
         .create_org_with_admin(
             NewOrg { name: "Vendor", kind: tessera_domain::api::OrgKind::Vendor, individual: false },
-            NewUser {
-                email: "ops@vendor.example",
-                name: "Ops",
-                password_hash: &hash,
-                role: Role::Admin,
-                must_change_password: true,
-            },
+            NewUser { email, name: "Ops", password_hash: &hash, role: Role::Admin, must_change_password: true },
             chrono::Utc::now(),
         )
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_one_time_password_opens_nothing_but_the_password_change() {
+    let mut app = TestApp::new().await;
+    one_time_password_account(&mut app, "ops@vendor.example").await;
     let r = app.login("ops@vendor.example", "one-time-pass-0001").await;
     assert_eq!(r.body["must_change_password"], true);
     assert_eq!(app.get("/api/v1/me").await.status, StatusCode::OK);
@@ -150,4 +149,26 @@ async fn people_rename_themselves_and_nobody_else() {
     let r = app.send(Method::PATCH, "/api/v1/me", json!({"id": 1})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the name is required: {:?}", r.body);
     assert_eq!(app.get("/api/v1/me").await.body["user"]["name"], "Edith Example", "unchanged by refusals");
+}
+
+#[tokio::test]
+async fn a_one_time_password_account_cannot_rename_itself_but_can_sign_out() {
+    let mut app = TestApp::new().await;
+    one_time_password_account(&mut app, "ops@vendor.example").await;
+    app.login("ops@vendor.example", "one-time-pass-0001").await;
+
+    let r = app.send(Method::PATCH, "/api/v1/me", json!({"name": "Someone Else"})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "password_change_required"), "{:?}", r.body);
+    assert_eq!(app.get("/api/v1/me").await.body["user"]["name"], "Ops", "unchanged");
+
+    let r = app.post("/api/v1/auth/logout", json!({})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = app.get("/api/v1/me").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "signed out: {:?}", r.body);
+
+    app.login("ops@vendor.example", "one-time-pass-0001").await;
+    assert_eq!(change(&mut app, "one-time-pass-0001", NEW_PASSWORD).await.status, StatusCode::OK);
+    let r = app.send(Method::PATCH, "/api/v1/me", json!({"name": "Olga Ops"})).await;
+    assert_eq!(r.status, StatusCode::OK, "open once the password is their own: {:?}", r.body);
+    assert_eq!(r.body["user"]["name"], "Olga Ops");
 }

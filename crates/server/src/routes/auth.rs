@@ -4,11 +4,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::mail;
 use crate::security;
-use crate::session::{self, CurrentUser};
+use crate::session::{self, Authenticated};
 use crate::state::AppState;
-use crate::storage::{NewOrg, NewUser, SessionUser, StoreError};
+use crate::storage::{NewOrg, NewUser, OrganizationError, SessionUser};
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Duration;
@@ -16,29 +16,26 @@ use tessera_domain::api::{
     ChangePasswordRequest, LoginRequest, Me, OrgKind, ProfilePatch, RegisterKind, RegisterRequest, Role,
 };
 use tessera_domain::email::Email;
+use tessera_domain::name::{NameError, OrganizationName, PersonName};
 
 /// Failed sign-ins allowed per email address within [`THROTTLE_WINDOW_MINUTES`].
 pub const MAX_LOGIN_FAILURES: i64 = 10;
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
 
-const MAX_NAME_CHARS: usize = 100;
-const MAX_ORG_NAME_CHARS: usize = 120;
-
 pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<RegisterRequest>) -> ApiResult<Response> {
-    let name = required_text(&req.name, "name", "Please enter your name.", MAX_NAME_CHARS)?;
+    let name = PersonName::parse(&req.name).map_err(|e| name_error(e, "name"))?;
     let email = Email::parse(&req.email).map_err(|e| ApiError::invalid(e.code(), "email", e.message()))?;
     let (org_name, kind, individual) = match req.org_kind {
         RegisterKind::Individual => {
             let org_name = if req.org_name.trim().is_empty() {
-                name.clone()
+                OrganizationName::from(name.clone())
             } else {
-                required_text(&req.org_name, "org_name", "", MAX_ORG_NAME_CHARS)?
+                OrganizationName::parse(&req.org_name).map_err(|e| name_error(e, "org_name"))?
             };
             (org_name, OrgKind::Customer, true)
         }
         RegisterKind::Customer | RegisterKind::Partner => {
-            let org_name =
-                required_text(&req.org_name, "org_name", "Please enter your company's name.", MAX_ORG_NAME_CHARS)?;
+            let org_name = OrganizationName::parse(&req.org_name).map_err(|e| name_error(e, "org_name"))?;
             let kind = if req.org_kind == RegisterKind::Partner { OrgKind::Partner } else { OrgKind::Customer };
             (org_name, kind, false)
         }
@@ -51,10 +48,10 @@ pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<Regis
     let created = state
         .db
         .create_org_with_admin(
-            NewOrg { name: &org_name, kind, individual },
+            NewOrg { name: org_name.as_str(), kind, individual },
             NewUser {
                 email: email.as_str(),
-                name: &name,
+                name: name.as_str(),
                 password_hash: &password_hash,
                 role: Role::Admin,
                 must_change_password: false,
@@ -64,17 +61,17 @@ pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<Regis
         .await;
     let (org, user) = match created {
         Ok(pair) => pair,
-        Err(StoreError::EmailTaken) => {
+        Err(OrganizationError::EmailTaken) => {
             return Err(ApiError::conflict(
                 "email_taken",
                 "An account with this email address already exists. Sign in instead.",
             )
             .with_field("email"))
         }
-        Err(StoreError::Db(e)) => return Err(e.into()),
+        Err(OrganizationError::Db(e)) => return Err(e.into()),
     };
     tracing::info!(user_id = user.id, org_id = org.id, kind = kind.as_str(), "organization registered");
-    let session = SessionUser { user, org, expires_at: String::new() };
+    let session = SessionUser { user, org };
     start_session(&state, &session, StatusCode::CREATED).await
 }
 
@@ -106,39 +103,44 @@ pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginReq
     start_session(&state, &session, StatusCode::OK).await
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    if let Some(token) = session::token_from_headers(&headers) {
-        state.db.delete_session(&security::token_hash(&token)).await?;
+/// Open to an account that must still replace its one-time password, and to nobody
+/// signed in at all (the cookie is cleared either way).
+pub async fn logout(State(state): State<AppState>, current: Option<Authenticated>) -> ApiResult<Response> {
+    if let Some(current) = current {
+        state.db.delete_session(&security::token_hash(&current.token)).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(header::SET_COOKIE, session::clear_cookie(state.config.secure_cookies()));
     Ok(response)
 }
 
-pub async fn me(current: CurrentUser) -> Json<Me> {
+/// Open to an account that must still replace its one-time password: the browser learns
+/// from it that it must.
+pub async fn me(current: Authenticated) -> Json<Me> {
     Json(session::me(&current.session, &current.token))
 }
 
 /// `PATCH /api/v1/me`: the person's own name (their email is who they are, and
-/// changes only through an admin).
+/// changes only through an admin). Not before a one-time password is replaced.
 pub async fn update_me(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: session::CurrentUser,
     ApiJson(req): ApiJson<ProfilePatch>,
 ) -> ApiResult<Json<Me>> {
-    let name = required_text(&req.name, "name", "Please enter your name.", MAX_NAME_CHARS)?;
-    state.db.rename_user(current.session.user.id, &name).await?;
+    let name = PersonName::parse(&req.name).map_err(|e| name_error(e, "name"))?;
+    state.db.rename_user(current.session.user.id, name.as_str()).await?;
     let mut session = current.session;
-    session.user.name = name;
+    session.user.name = name.into_string();
     Ok(Json(session::me(&session, &current.token)))
 }
 
 /// `POST /api/v1/auth/password`: proves the current password, sets a new one, and
 /// signs out every other session of the account. Wrong guesses count against the
 /// same throttle as sign-in, so a stolen session cannot be used to find the password.
+/// Open to an account that must still replace its one-time password: this is how it does.
 pub async fn change_password(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Authenticated,
     ApiJson(req): ApiJson<ChangePasswordRequest>,
 ) -> ApiResult<Json<Me>> {
     let user = &current.session.user;
@@ -188,8 +190,8 @@ fn throttle_key(email: &str) -> String {
 async fn reserve_attempt(state: &AppState, key: &str) -> ApiResult<()> {
     let now = state.clock.now();
     let window = Duration::minutes(THROTTLE_WINDOW_MINUTES);
-    if let Err(oldest) = state.db.reserve_auth_attempt(key, now, now - window, MAX_LOGIN_FAILURES).await? {
-        let retry_after = oldest.map(|t| (t + window - now).num_seconds()).unwrap_or(60).max(1) as u64;
+    if let Err(allowed_at) = state.db.reserve_auth_attempt(key, now, window, MAX_LOGIN_FAILURES).await? {
+        let retry_after = (allowed_at - now).num_seconds().max(1) as u64;
         return Err(ApiError::too_many(
             "too_many_attempts",
             "Too many failed attempts. Please wait a few minutes and try again.",
@@ -223,16 +225,7 @@ pub async fn hash_password(password: String) -> ApiResult<String> {
         .map_err(ApiError::internal)
 }
 
-pub fn required_text(value: &str, field: &'static str, missing: &str, max_chars: usize) -> ApiResult<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(ApiError::invalid("validation", field, missing));
-    }
-    if value.chars().count() > max_chars {
-        return Err(ApiError::invalid("validation", field, format!("Please use at most {max_chars} characters.")));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(ApiError::invalid("validation", field, "Please remove control characters."));
-    }
-    Ok(value.to_string())
+/// A name the domain refused, as the 422 about `field`.
+pub fn name_error(e: NameError, field: &'static str) -> ApiError {
+    ApiError::invalid(e.code(), field, e.message())
 }

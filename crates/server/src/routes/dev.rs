@@ -73,6 +73,7 @@ pub async fn outbox_json(State(state): State<AppState>) -> Result<Json<Vec<crate
 
 /// `/dev/outbox`: the outbox as a page, for people trying Tessera without SMTP.
 pub async fn outbox_page(State(state): State<AppState>) -> Result<axum::response::Html<String>, ApiError> {
+    use crate::clock::to_db;
     use crate::mail::escape;
     let mails = state.db.list_mail(100).await?;
     let mut html = String::from(
@@ -93,8 +94,8 @@ pub async fn outbox_page(State(state): State<AppState>) -> Result<axum::response
             escape(&m.subject),
             m.id,
             escape(&m.to),
-            escape(&m.created_at),
-            m.sent_at.as_deref().map(|s| format!("sent {}", escape(s))).unwrap_or_else(|| "not sent".into()),
+            to_db(m.created_at),
+            m.sent_at.map(|t| format!("sent {}", to_db(t))).unwrap_or_else(|| "not sent".into()),
             linkify(&escape(&m.text)),
         ));
     }

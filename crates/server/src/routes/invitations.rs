@@ -2,22 +2,23 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
-use crate::routes::auth::{hash_password, required_text, start_session};
+use crate::mail;
+use crate::routes::auth::{hash_password, name_error, start_session};
 use crate::security;
 use crate::session::{self, CurrentUser};
 use crate::state::AppState;
-use crate::storage::{InvitationRecord, InviteError, NewInvitation, NewToken, NewUser};
-use crate::{clock, mail};
+use crate::storage::{InvitationRecord, InvitationWithOrg, InviteError, NewInvitation, NewMail, NewToken, NewUser};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use tessera_domain::api::{AcceptInvitation, Invitation, InvitationLookup, InvitationStatus, InviteRequest, Role};
 use tessera_domain::email::Email;
+use tessera_domain::invitation::{self as rules, may_invite, InvitationState};
+use tessera_domain::name::PersonName;
 
-pub const INVITATION_TTL_DAYS: i64 = 7;
 /// Invitations (new and resent) one organization may send per hour.
 pub const INVITATIONS_PER_HOUR: i64 = 50;
 
@@ -30,28 +31,20 @@ pub async fn create(
     ApiJson(req): ApiJson<InviteRequest>,
 ) -> ApiResult<(StatusCode, Json<Invitation>)> {
     let me = &current.session;
-    if me.org.individual {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+    let policy = state.db.org_settings(me.org.id).await?.ok_or_else(ApiError::not_found)?.invite_policy();
+    if !may_invite(me.user.role, policy) {
+        let why = if policy.individual {
             "A home owner account is for one person, so it has no co-workers to invite. \
-             To work as a team, register your company.",
-        ));
-    }
-    if me.user.role != Role::Admin {
-        let settings = state.db.org_settings(me.org.id).await?.ok_or_else(ApiError::not_found)?;
-        if !settings.members_may_invite {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Only admins can invite co-workers in this organization.",
-            ));
-        }
+             To work as a team, register your company."
+        } else {
+            "Only admins can invite co-workers in this organization."
+        };
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", why));
     }
     let email = Email::parse(&req.email).map_err(|e| ApiError::invalid(e.code(), "email", e.message()))?;
     let token = security::random_token();
     let now = state.clock.now();
-    let expires_at = now + Duration::days(INVITATION_TTL_DAYS);
+    let expires_at = rules::expires_at(now);
     let mail = invitation_mail(&state, email.as_str(), &me.user.name, &me.org.name, &token, expires_at);
     let created = state
         .db
@@ -64,7 +57,7 @@ pub async fn create(
                 token_hash: &security::token_hash(&token),
                 expires_at,
             },
-            mail.borrow(),
+            &mail,
             now,
             INVITATIONS_PER_HOUR,
         )
@@ -87,16 +80,18 @@ pub async fn resend(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Invitation>> {
     let me = require_admin(&current)?;
+    let current = state.db.invitation(me.org.id, id).await?.ok_or_else(ApiError::not_found)?;
     let token = security::random_token();
     let now = state.clock.now();
-    let expires_at = now + Duration::days(INVITATION_TTL_DAYS);
+    let expires_at = rules::expires_at(now);
+    let mail = invitation_mail(&state, &current.email, &me.user.name, &me.org.name, &token, expires_at);
     let updated = state
         .db
         .resend_invitation(
             me.org.id,
             id,
             NewToken { token_hash: &security::token_hash(&token), expires_at },
-            |inv| invitation_mail(&state, &inv.email, &me.user.name, &me.org.name, &token, expires_at),
+            &mail,
             now,
             INVITATIONS_PER_HOUR,
         )
@@ -127,7 +122,7 @@ pub async fn lookup(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<TokenQuery>,
 ) -> ApiResult<Json<InvitationLookup>> {
-    let (inv, org_name) = usable_invitation(&state, &q.token).await?;
+    let InvitationWithOrg { invitation: inv, org_name } = usable_invitation(&state, &q.token).await?;
     Ok(Json(InvitationLookup { organization_name: org_name, inviter: inv.invited_by_name, email: inv.email }))
 }
 
@@ -136,17 +131,17 @@ pub async fn accept(
     current: Option<CurrentUser>,
     ApiJson(req): ApiJson<AcceptInvitation>,
 ) -> ApiResult<Response> {
-    let (inv, org_name) = usable_invitation(&state, &req.token).await?;
+    let InvitationWithOrg { invitation: inv, org_name } = usable_invitation(&state, &req.token).await?;
     let now = state.clock.now();
     match (req.name, req.password) {
         (Some(name), Some(password)) => {
-            let name = required_text(&name, "name", "Please enter your name.", 100)?;
+            let name = PersonName::parse(&name).map_err(|e| name_error(e, "name"))?;
             tessera_domain::password::check(&password, &inv.email)
                 .map_err(|e| ApiError::invalid(e.code(), "password", e.message()))?;
             let password_hash = hash_password(password).await?;
             let new_user = NewUser {
                 email: &inv.email,
-                name: &name,
+                name: name.as_str(),
                 password_hash: &password_hash,
                 role: Role::Member,
                 must_change_password: false,
@@ -198,14 +193,14 @@ pub async fn accept(
 }
 
 /// The invitation a token opens, if it can still be accepted; else the 404/410 that says why.
-async fn usable_invitation(state: &AppState, token: &str) -> ApiResult<(InvitationRecord, String)> {
+async fn usable_invitation(state: &AppState, token: &str) -> ApiResult<InvitationWithOrg> {
     let token = token.trim();
     let found = if token.is_empty() || token.len() > 128 {
         None
     } else {
         state.db.invitation_by_token(&security::token_hash(token)).await?
     };
-    let Some((inv, org_name)) = found else {
+    let Some(found) = found else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "invitation_not_found",
@@ -213,27 +208,22 @@ async fn usable_invitation(state: &AppState, token: &str) -> ApiResult<(Invitati
              or ask your co-worker to send a new invitation.",
         ));
     };
-    let why = match inv.status.as_str() {
-        "accepted" => Unusable::Used,
-        "revoked" => Unusable::Revoked,
-        _ if inv.is_expired(state.clock.now()) => Unusable::Expired,
-        _ => return Ok((inv, org_name)),
-    };
-    Err(unusable(why, &inv, &org_name))
-}
-
-enum Unusable {
-    Used,
-    Revoked,
-    Expired,
+    match found.invitation.status_at(state.clock.now()) {
+        InvitationStatus::Pending => Ok(found),
+        status => Err(unusable(status, &found.invitation, &found.org_name)),
+    }
 }
 
 /// 410 with what happened to the invitation and whom to ask for a new one.
-fn unusable(why: Unusable, inv: &InvitationRecord, org_name: &str) -> ApiError {
-    let (code, what) = match why {
-        Unusable::Used => ("invitation_used", "This invitation has already been used. If it was you, just sign in."),
-        Unusable::Revoked => ("invitation_revoked", "This invitation was withdrawn."),
-        Unusable::Expired => ("invitation_expired", "This invitation has expired."),
+fn unusable(status: InvitationStatus, inv: &InvitationRecord, org_name: &str) -> ApiError {
+    let (code, what) = match status {
+        InvitationStatus::Accepted => {
+            ("invitation_used", "This invitation has already been used. If it was you, just sign in.")
+        }
+        InvitationStatus::Revoked => ("invitation_revoked", "This invitation was withdrawn."),
+        // A pending invitation is usable; it only reaches here by mistake, and then it is
+        // not accepted either.
+        InvitationStatus::Expired | InvitationStatus::Pending => ("invitation_expired", "This invitation has expired."),
     };
     ApiError::new(
         StatusCode::GONE,
@@ -256,9 +246,7 @@ fn member_of_other_org(current_org: &str) -> ApiError {
 /// loser of two simultaneous accepts gets the same 410 as someone arriving later.
 fn accept_error(e: InviteError, inv: &InvitationRecord, org_name: &str, current_org: &str) -> ApiError {
     match e {
-        InviteError::NotPending(status) if status == "accepted" => unusable(Unusable::Used, inv, org_name),
-        InviteError::NotPending(_) => unusable(Unusable::Revoked, inv, org_name),
-        InviteError::Expired => unusable(Unusable::Expired, inv, org_name),
+        InviteError::NotUsable(status) => unusable(status, inv, org_name),
         InviteError::MemberOfOtherOrg => member_of_other_org(current_org),
         other => invite_error(other, org_name),
     }
@@ -279,25 +267,19 @@ fn invitation_mail(
     org: &str,
     token: &str,
     expires_at: DateTime<Utc>,
-) -> crate::storage::NewMailOwned {
-    let link = format!("{}/invite/accept?token={token}", state.config.public_url);
+) -> NewMail {
+    let link = format!("{}{}", state.config.public_url, rules::accept_path(token));
     mail::invitation(to, inviter, org, &link, &expires_at.format("%-d %B %Y, %H:%M UTC").to_string())
 }
 
 pub fn view(inv: &InvitationRecord, now: DateTime<Utc>) -> Invitation {
-    let status = match inv.status.as_str() {
-        "accepted" => InvitationStatus::Accepted,
-        "revoked" => InvitationStatus::Revoked,
-        _ if inv.is_expired(now) => InvitationStatus::Expired,
-        _ => InvitationStatus::Pending,
-    };
     Invitation {
         id: inv.id,
         email: inv.email.clone(),
         invited_by: inv.invited_by_name.clone(),
-        sent_at: clock::from_db(&inv.sent_at),
-        expires_at: clock::from_db(&inv.expires_at),
-        status,
+        sent_at: inv.sent_at,
+        expires_at: inv.expires_at,
+        status: inv.status_at(now),
     }
 }
 
@@ -316,21 +298,23 @@ pub fn invite_error(e: InviteError, org_name: &str) -> ApiError {
             retry_after.max(1) as u64,
         ),
         InviteError::NotFound => ApiError::not_found(),
-        InviteError::NotPending(status) => ApiError::conflict(
+        InviteError::NotPending(state) => ApiError::conflict(
             "invitation_not_pending",
-            format!("This invitation was already {status}; it can no longer be changed."),
+            format!("This invitation was already {state}; it can no longer be changed."),
         ),
-        InviteError::Expired => {
+        InviteError::NotUsable(InvitationStatus::Accepted) => {
+            invite_error(InviteError::NotPending(InvitationState::Accepted), org_name)
+        }
+        InviteError::NotUsable(InvitationStatus::Revoked) => {
+            invite_error(InviteError::NotPending(InvitationState::Revoked), org_name)
+        }
+        InviteError::NotUsable(InvitationStatus::Expired | InvitationStatus::Pending) => {
             ApiError::new(StatusCode::GONE, "invitation_expired", "This invitation has expired. Ask for a new one.")
         }
         InviteError::EmailTaken => {
             ApiError::conflict("email_taken", "An account with this email address already exists.")
         }
         InviteError::MemberOfOtherOrg => member_of_other_org("another organization"),
-        InviteError::LastAdmin => ApiError::conflict(
-            "last_admin",
-            "An organization needs at least one admin. Make someone else an admin first.",
-        ),
         InviteError::Db(e) => e.into(),
     }
 }

@@ -2,15 +2,13 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, ApiPath};
-use crate::routes::invitations::invite_error;
 use crate::session::CurrentUser;
 use crate::state::AppState;
-use crate::storage::MemberRecord;
-use crate::{clock, storage};
+use crate::storage::{self, MemberError, MemberRecord};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use tessera_domain::api::{Member, OrgKind, OrgSettings, OrgSettingsPatch, Role, RoleChange};
+use tessera_domain::api::{Member, OrgSettings, OrgSettingsPatch, Role, RoleChange};
 
 pub async fn list(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<Vec<Member>>> {
     let members = state.db.list_members(current.session.org.id).await?;
@@ -24,7 +22,7 @@ pub async fn change_role(
     ApiJson(req): ApiJson<RoleChange>,
 ) -> ApiResult<Json<Member>> {
     let org = admin_org(&current)?;
-    let updated = state.db.set_member_role(org.id, id, req.role).await.map_err(|e| invite_error(e, &org.name))?;
+    let updated = state.db.set_member_role(org.id, id, req.role).await.map_err(member_error)?;
     tracing::info!(org_id = org.id, user_id = id, role = req.role.as_str(), "role changed");
     Ok(Json(view(&updated)))
 }
@@ -35,7 +33,7 @@ pub async fn remove(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     let org = admin_org(&current)?;
-    state.db.remove_member(org.id, id).await.map_err(|e| invite_error(e, &org.name))?;
+    state.db.remove_member(org.id, id).await.map_err(member_error)?;
     tracing::info!(org_id = org.id, user_id = id, "member removed");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -67,20 +65,23 @@ fn admin_org(current: &CurrentUser) -> ApiResult<&storage::OrgRecord> {
 }
 
 fn view(m: &MemberRecord) -> Member {
-    Member {
-        id: m.id,
-        name: m.name.clone(),
-        email: m.email.clone(),
-        role: m.role,
-        joined_at: clock::from_db(&m.joined_at),
-    }
+    Member { id: m.id, name: m.name.clone(), email: m.email.clone(), role: m.role, joined_at: m.joined_at }
 }
 
 fn settings_view(s: storage::OrgSettings) -> OrgSettings {
-    OrgSettings {
-        id: s.id,
-        name: s.name,
-        kind: OrgKind::parse(&s.kind).unwrap_or(OrgKind::Customer),
-        members_may_invite: s.members_may_invite,
+    OrgSettings { id: s.id, name: s.name, kind: s.kind, members_may_invite: s.members_may_invite }
+}
+
+fn member_error(e: MemberError) -> ApiError {
+    match e {
+        MemberError::NotFound => ApiError::not_found(),
+        MemberError::LastAdmin => ApiError::conflict(
+            "last_admin",
+            "An organization needs at least one admin. Make someone else an admin first.",
+        ),
+        MemberError::EmailTaken => {
+            ApiError::conflict("email_taken", "An account with this email address already exists.")
+        }
+        MemberError::Db(e) => e.into(),
     }
 }

@@ -1,46 +1,47 @@
 //! The outbox: every mail is written here first (in the transaction of what caused
 //! it); the mailer delivers from here when SMTP is configured.
 
-use super::Db;
+use super::{Db, Tx};
 use crate::clock::to_db;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
 
-pub struct NewMail<'a> {
-    pub to: &'a str,
-    pub subject: &'a str,
-    pub text: &'a str,
-    pub html: &'a str,
-    pub kind: &'static str,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct MailRecord {
-    pub id: i64,
+/// A mail ready to be queued: rendered before it reaches storage, so that no
+/// template runs inside a transaction.
+#[derive(Debug, Clone)]
+pub struct NewMail {
     pub to: String,
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// What the mail is about, e.g. `invitation`.
+    pub kind: &'static str,
+}
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct MailRecord {
+    pub id: i64,
+    #[sqlx(rename = "to_addr")]
+    pub to: String,
+    pub subject: String,
+    #[sqlx(rename = "text_body")]
+    pub text: String,
+    #[sqlx(rename = "html_body")]
+    pub html: String,
     pub kind: String,
-    pub created_at: String,
-    pub sent_at: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
     pub attempts: i64,
     pub last_error: Option<String>,
 }
 
-pub(super) async fn insert_mail(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    mail: &NewMail<'_>,
-    now: &str,
-) -> Result<i64, sqlx::Error> {
+pub(super) async fn insert_mail(tx: &mut Tx<'_>, mail: &NewMail, now: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO outbox (to_addr, subject, text_body, html_body, kind, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
     )
-    .bind(mail.to)
-    .bind(mail.subject)
-    .bind(mail.text)
-    .bind(mail.html)
+    .bind(&mail.to)
+    .bind(&mail.subject)
+    .bind(&mail.text)
+    .bind(&mail.html)
     .bind(mail.kind)
     .bind(now)
     .fetch_one(&mut **tx)
@@ -50,49 +51,31 @@ pub(super) async fn insert_mail(
 const MAIL_COLUMNS: &str =
     "id, to_addr, subject, text_body, html_body, kind, created_at, sent_at, attempts, last_error";
 
-fn mail_from_row(r: &SqliteRow) -> Result<MailRecord, sqlx::Error> {
-    Ok(MailRecord {
-        id: r.try_get("id")?,
-        to: r.try_get("to_addr")?,
-        subject: r.try_get("subject")?,
-        text: r.try_get("text_body")?,
-        html: r.try_get("html_body")?,
-        kind: r.try_get("kind")?,
-        created_at: r.try_get("created_at")?,
-        sent_at: r.try_get("sent_at")?,
-        attempts: r.try_get("attempts")?,
-        last_error: r.try_get("last_error")?,
-    })
-}
-
 impl Db {
     /// Newest first.
     pub async fn list_mail(&self, limit: i64) -> Result<Vec<MailRecord>, sqlx::Error> {
-        let rows = sqlx::query(&format!("SELECT {MAIL_COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?"))
+        sqlx::query_as(&format!("SELECT {MAIL_COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?"))
             .bind(limit)
             .fetch_all(&self.read)
-            .await?;
-        rows.iter().map(mail_from_row).collect()
+            .await
     }
 
     pub async fn mail(&self, id: i64) -> Result<Option<MailRecord>, sqlx::Error> {
-        let row = sqlx::query(&format!("SELECT {MAIL_COLUMNS} FROM outbox WHERE id = ?"))
+        sqlx::query_as(&format!("SELECT {MAIL_COLUMNS} FROM outbox WHERE id = ?"))
             .bind(id)
             .fetch_optional(&self.read)
-            .await?;
-        row.as_ref().map(mail_from_row).transpose()
+            .await
     }
 
     /// Oldest undelivered mail that has not failed too often.
     pub async fn unsent_mail(&self, max_attempts: i64, limit: i64) -> Result<Vec<MailRecord>, sqlx::Error> {
-        let rows = sqlx::query(&format!(
+        sqlx::query_as(&format!(
             "SELECT {MAIL_COLUMNS} FROM outbox WHERE sent_at IS NULL AND attempts < ? ORDER BY id LIMIT ?"
         ))
         .bind(max_attempts)
         .bind(limit)
         .fetch_all(&self.write)
-        .await?;
-        rows.iter().map(mail_from_row).collect()
+        .await
     }
 
     /// Records delivery and replaces the bodies (with their secrets redacted).
