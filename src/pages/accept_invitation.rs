@@ -9,6 +9,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use tessera_domain::api::{AcceptInvitation as AcceptRequest, InvitationLookup};
+use tessera_domain::invitation::accept_path;
+use tessera_domain::name::PersonName;
 
 use super::set_page_title;
 use crate::api::{self, ApiError};
@@ -20,8 +22,7 @@ use crate::session::use_session;
 
 /// The sign-in page that comes back here afterwards.
 pub fn signin_to_accept(token: &str) -> String {
-    let back = format!("/invite/accept?token={}", encode_query_value(token));
-    format!("/signin?next={}", encode_query_value(&back))
+    format!("/signin?next={}", encode_query_value(&accept_path(token)))
 }
 
 /// The heading of a link that cannot be used, by the server's error code.
@@ -158,8 +159,7 @@ fn NewAccount(token: String, invitation: InvitationLookup) -> impl IntoView {
     let submitted = RwSignal::new(false);
     let password_left = RwSignal::new(false);
 
-    let name_error =
-        Memo::new(move |_| name.with(|n| n.trim().is_empty().then(|| "Please enter your name".to_string())));
+    let name_error = Memo::new(move |_| name.with(|n| PersonName::parse(n).err().map(|e| e.message())));
     let password_error = Memo::new(move |_| password.with(|p| email.with(|e| password_problem(p, e))));
 
     let accept = accept_action();

@@ -6,6 +6,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use tessera_domain::api::{ChangePasswordRequest, ProfilePatch};
+use tessera_domain::name::PersonName;
 
 use super::set_page_title;
 use crate::api::{self, ApiError};
@@ -19,7 +20,7 @@ use crate::session::{use_session, Session};
 
 /// What is wrong with the name before asking the server.
 pub fn name_problem(name: &str) -> Option<String> {
-    name.trim().is_empty().then(|| "Please enter your name".to_string())
+    PersonName::parse(name).err().map(|e| e.message())
 }
 
 /// What is wrong with a password change before asking the server: the
@@ -250,6 +251,7 @@ mod tests {
     fn a_name_is_needed() {
         assert!(name_problem("  ").is_some());
         assert_eq!(name_problem("Ada"), None);
+        assert!(name_problem("Ada\u{0}").is_some(), "the server's rule, before asking it");
     }
 
     #[test]

@@ -2,6 +2,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use tessera_domain::api::{RegisterKind, RegisterRequest};
 use tessera_domain::email::Email;
+use tessera_domain::name::{OrganizationName, PersonName};
 
 use super::set_page_title;
 use crate::api::{self, ApiError};
@@ -45,13 +46,17 @@ const KINDS: [KindChoice; 3] = [
     },
 ];
 
+/// The server's rule for the organization's name; a home owner may leave it out
+/// (their organization is named after them).
 fn org_name_problem(kind: RegisterKind, org_name: &str) -> Option<String> {
-    (kind != RegisterKind::Individual && org_name.trim().is_empty())
-        .then(|| "Please enter your organization's name".to_string())
+    if kind == RegisterKind::Individual && org_name.trim().is_empty() {
+        return None;
+    }
+    OrganizationName::parse(org_name).err().map(|e| e.message())
 }
 
 fn name_problem(name: &str) -> Option<String> {
-    name.trim().is_empty().then(|| "Please enter your name".to_string())
+    PersonName::parse(name).err().map(|e| e.message())
 }
 
 /// The form field a server error is about, if it is one of ours.
@@ -263,6 +268,8 @@ mod tests {
         assert!(org_name_problem(RegisterKind::Partner, "").is_some());
         assert_eq!(org_name_problem(RegisterKind::Individual, ""), None);
         assert_eq!(org_name_problem(RegisterKind::Customer, "Acme"), None);
+        assert!(org_name_problem(RegisterKind::Individual, &"x".repeat(121)).is_some(), "if given, it is checked");
+        assert!(name_problem(&"x".repeat(101)).is_some(), "the server's limit, before asking it");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 use tessera_domain::api::{Invitation, InvitationStatus, OrgSettings, OrgSettingsPatch};
+use tessera_domain::invitation::lifetime_text;
 
 use super::{feedback_view, list_view, load_state, update_row, Confirm, Feedback, TeamCtx, TeamDialog};
 use crate::api::{self, ApiError};
@@ -73,7 +74,7 @@ pub(super) fn InvitationsSection(
             <div class="team-section-head">
                 <h2 id="invitations-title" class="team-section-title" tabindex="-1">"Invitations"</h2>
                 <p class="team-section-text">
-                    "Each invitation is a link sent by email. It works once, for 7 days."
+                    "Each invitation is a link sent by email. It works once, for " {lifetime_text()} "."
                 </p>
             </div>
             {setting}

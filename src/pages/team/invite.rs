@@ -6,6 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use tessera_domain::api::{Invitation, InviteRequest};
 use tessera_domain::email::Email;
+use tessera_domain::invitation::lifetime_text;
 
 use crate::api::{self, ApiError};
 use crate::components::shell::focus_element;
@@ -84,7 +85,7 @@ pub fn InviteDialog(
         view! {
             <h2 id="invite-title" class="dialog-title">"Invite a co-worker"</h2>
             <p id="invite-text" class="dialog-text">
-                "We will email them a link to join " {org_name.clone()} ". The link works for 7 days."
+                "We will email them a link to join " {org_name.clone()} ". The link works for " {lifetime_text()} "."
             </p>
             <form class="form" novalidate=true on:submit=on_submit>
                 {move || other_error.get().map(|message| view! { <ErrorBanner message=message /> })}
@@ -122,7 +123,7 @@ pub fn InviteDialog(
             <p id="invite-text" class="dialog-text" role="status">"Your invitation was sent."</p>
             <p class="dialog-note">
                 <Icon kind=IconKind::Mail class="icon dialog-note-icon" />
-                <span>"We emailed " <strong class="cell-email">{to}</strong> " a link to join. It works for 7 days."</span>
+                <span>"We emailed " <strong class="cell-email">{to}</strong> " a link to join. It works for " {lifetime_text()} "."</span>
             </p>
             <div class="dialog-actions">
                 <button type="button" class="btn btn-secondary" on:click=close>"Close"</button>

@@ -14,6 +14,7 @@ mod members;
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use tessera_domain::api::{Invitation, InvitationStatus, Member, Role};
+use tessera_domain::invitation::{may_invite, InvitePolicy};
 
 use super::set_page_title;
 use crate::api::{self, ApiError};
@@ -25,10 +26,10 @@ use invitations::InvitationsSection;
 pub use invite::InviteDialog;
 use members::MembersSection;
 
-/// Whether the invite button shows: admins always; members when their
-/// organization allows it (`None`: not known yet).
-pub fn can_invite(is_admin: bool, members_may_invite: Option<bool>) -> bool {
-    is_admin || members_may_invite == Some(true)
+/// Whether the invite button shows, by the server's rule; a setting not known
+/// yet (`None`) counts as off, so a member sees the button only once it is on.
+pub fn shows_invite(role: Role, individual: bool, members_may_invite: Option<bool>) -> bool {
+    may_invite(role, InvitePolicy { individual, members_may_invite: members_may_invite.unwrap_or(false) })
 }
 
 /// Where a list is in its loading, without its rows (so that a change to a
@@ -160,7 +161,11 @@ fn team_page(session: Session) -> impl IntoView {
     let settings = LocalResource::new(move || api::organization(session));
     let members_may_invite =
         Memo::new(move |_| settings.with(|s| s.as_ref().and_then(|r| r.as_ref().ok()).map(|s| s.members_may_invite)));
-    let may_invite = Memo::new(move |_| can_invite(is_admin.get(), members_may_invite.get()));
+    let may_invite = Memo::new(move |_| {
+        let (role, individual) =
+            session.with_me(|me| (me.role, me.organization.individual)).unwrap_or((Role::Member, false));
+        shows_invite(role, individual, members_may_invite.get())
+    });
 
     let ctx = TeamCtx {
         session,
@@ -322,11 +327,12 @@ mod tests {
 
     #[test]
     fn admins_always_invite_members_only_when_allowed() {
-        assert!(can_invite(true, None));
-        assert!(can_invite(true, Some(false)));
-        assert!(can_invite(false, Some(true)));
-        assert!(!can_invite(false, Some(false)));
-        assert!(!can_invite(false, None), "not before the setting is known");
+        assert!(shows_invite(Role::Admin, false, None));
+        assert!(shows_invite(Role::Admin, false, Some(false)));
+        assert!(shows_invite(Role::Member, false, Some(true)));
+        assert!(!shows_invite(Role::Member, false, Some(false)));
+        assert!(!shows_invite(Role::Member, false, None), "not before the setting is known");
+        assert!(!shows_invite(Role::Admin, true, Some(true)), "a home owner has nobody to invite");
     }
 
     #[test]
