@@ -38,15 +38,10 @@ impl Clock {
     }
 }
 
-/// Timestamps are stored as RFC 3339 text in UTC, which sorts as time does.
+/// Timestamps are stored as RFC 3339 text in UTC, which sorts as time does (storage
+/// compares them as text). Records read them back as `DateTime<Utc>` through sqlx.
 pub fn to_db(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// Reads a stored timestamp; a malformed one (never written by us) reads as the epoch
-/// rather than failing the whole list it is in.
-pub fn from_db(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
 }
 
 #[cfg(test)]
