@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use tessera_domain::api::{OrgKind, Role};
 use tessera_domain::email::Email;
-use tessera_domain::name::OrganizationName;
+use tessera_domain::name::{OrganizationName, PersonName};
 
 #[derive(Parser, Debug)]
 #[command(name = "tessera-server", version, about = "Tessera: software subscriptions portal server")]
@@ -122,6 +122,9 @@ async fn create_vendor(
     password_stdin: bool,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let org = OrganizationName::parse(org).map_err(|e| format!("--org: {}", e.message()))?;
+    // The operator is named after the organization until they rename themselves, so the
+    // name must also be a person's.
+    let operator = PersonName::parse(org.as_str()).map_err(|e| format!("--org: {}", e.message()))?;
     let email = Email::parse(email).map_err(|e| format!("--email: {}", e.message()))?;
     let (password, generated) = if password_stdin {
         let mut input = String::new();
@@ -140,8 +143,7 @@ async fn create_vendor(
             NewOrg { name: org.as_str(), kind: OrgKind::Vendor, individual: false },
             NewUser {
                 email: email.as_str(),
-                // The operator is named after the organization until they rename themselves.
-                name: org.as_str(),
+                name: operator.as_str(),
                 password_hash: &hash.0,
                 role: Role::Admin,
                 must_change_password: generated,

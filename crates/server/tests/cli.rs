@@ -51,6 +51,15 @@ async fn create_vendor_with_a_password_from_stdin_then_sign_in() {
     );
     assert!(!ok);
     assert!(err.contains("already exists"), "{err}");
+
+    // The name rule of the API, with its words.
+    for (org, why) in
+        [("  ", "Please enter your company's name."), ("Bad\u{7}Org", "Please remove control characters.")]
+    {
+        let args = ["admin", "create-vendor", "--org", org, "--email", "new@vendor.example", "--password-stdin"];
+        let (ok, _, err) = server_cli(&dir, &args, Some("a-long-vendor-passphrase\n"));
+        assert!(!ok && err.contains(&format!("--org: {why}")), "{err}");
+    }
 }
 
 #[tokio::test]
