@@ -1,9 +1,11 @@
 //! Configuration: built-in defaults, then an optional TOML file, then environment
 //! variables. The variable names are a contract with deployment scripts.
 
+use crate::hashing::HashBudget;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -23,6 +25,10 @@ pub struct Config {
     pub dev: bool,
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
+    /// `TESSERA_HASH_CONCURRENCY` (default: the number of cores) and `TESSERA_HASH_WAIT_MS`
+    /// (default 2000): how many password hashes run at once, and how long a request waits
+    /// for one before it is answered 503 `busy`.
+    pub hashing: HashBudget,
 }
 
 /// A value that must never reach a log line (an SMTP URL carries a password).
@@ -55,6 +61,7 @@ impl Default for Config {
             demo: false,
             dev: false,
             body_limit: 64 * 1024,
+            hashing: HashBudget::default(),
         }
     }
 }
@@ -71,6 +78,8 @@ struct FileConfig {
     demo: Option<bool>,
     dev: Option<bool>,
     body_limit: Option<usize>,
+    hash_concurrency: Option<usize>,
+    hash_wait_ms: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -126,6 +135,7 @@ impl Config {
         if let Some(v) = file.body_limit {
             self.body_limit = v;
         }
+        self.set_hashing(file.hash_concurrency, file.hash_wait_ms.map(Duration::from_millis));
         Ok(())
     }
 
@@ -158,7 +168,29 @@ impl Config {
         if let Some(v) = get("TESSERA_DEV") {
             self.dev = flag("TESSERA_DEV", &v)?;
         }
+        let concurrency = get("TESSERA_HASH_CONCURRENCY")
+            .map(|v| match v.trim().parse::<usize>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(ConfigError(format!("TESSERA_HASH_CONCURRENCY={v:?}: use a whole number of at least 1"))),
+            })
+            .transpose()?;
+        let wait = get("TESSERA_HASH_WAIT_MS")
+            .map(|v| {
+                v.trim().parse::<u64>().map(Duration::from_millis).map_err(|_| {
+                    ConfigError(format!("TESSERA_HASH_WAIT_MS={v:?}: use a number of milliseconds like 2000"))
+                })
+            })
+            .transpose()?;
+        self.set_hashing(concurrency, wait);
         Ok(())
+    }
+
+    /// A new budget only when asked: a clone of this config shares the running one.
+    fn set_hashing(&mut self, concurrency: Option<usize>, wait: Option<Duration>) {
+        if concurrency.is_some() || wait.is_some() {
+            self.hashing =
+                HashBudget::new(concurrency.unwrap_or(self.hashing.concurrency()), wait.unwrap_or(self.hashing.wait()));
+        }
     }
 
     /// Cookies get `Secure` when people reach us over TLS.
@@ -218,6 +250,19 @@ mod tests {
         assert!(c.apply_env(env(&[("TESSERA_ADDR", "nope")])).is_err());
         assert!(c.apply_env(env(&[("TESSERA_DEV", "maybe")])).is_err());
         assert!(c.apply_file("unknown_key = 1").is_err());
+    }
+
+    #[test]
+    fn hashing_budget_comes_from_file_and_environment() {
+        let mut c = Config::default();
+        assert!(c.hashing.concurrency() >= 1);
+        assert_eq!(c.hashing.wait(), Duration::from_secs(2));
+        c.apply_file("hash_concurrency = 3\nhash_wait_ms = 500\n").expect("valid file");
+        assert_eq!((c.hashing.concurrency(), c.hashing.wait()), (3, Duration::from_millis(500)));
+        c.apply_env(env(&[("TESSERA_HASH_CONCURRENCY", "2")])).expect("valid env");
+        assert_eq!((c.hashing.concurrency(), c.hashing.wait()), (2, Duration::from_millis(500)));
+        assert!(c.apply_env(env(&[("TESSERA_HASH_CONCURRENCY", "0")])).is_err());
+        assert!(c.apply_env(env(&[("TESSERA_HASH_WAIT_MS", "soon")])).is_err());
     }
 
     #[test]

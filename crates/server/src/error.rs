@@ -77,6 +77,17 @@ impl ApiError {
         e
     }
 
+    /// More work than the server takes on at once (password hashing): try again shortly.
+    pub fn busy(retry_after: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "The server is busy right now. Please try again in a moment.",
+        );
+        e.retry_after = Some(retry_after.max(1));
+        e
+    }
+
     /// A failure of ours. The cause is logged; the person gets no internals.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");

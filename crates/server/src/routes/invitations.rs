@@ -3,7 +3,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
 use crate::mail;
-use crate::routes::auth::{hash_password, name_error, start_session};
+use crate::routes::auth::{name_error, start_session};
 use crate::security;
 use crate::session::{self, CurrentUser};
 use crate::state::AppState;
@@ -138,7 +138,7 @@ pub async fn accept(
             let name = PersonName::parse(&name).map_err(|e| name_error(e, "name"))?;
             tessera_domain::password::check(&password, &inv.email)
                 .map_err(|e| ApiError::invalid(e.code(), "password", e.message()))?;
-            let password_hash = hash_password(password).await?;
+            let password_hash = state.config.hashing.hash(password).await?;
             let new_user = NewUser {
                 email: &inv.email,
                 name: name.as_str(),
