@@ -193,9 +193,14 @@ impl Config {
         }
     }
 
+    /// People reach us over TLS (a URL's scheme is case-insensitive).
+    pub fn https(&self) -> bool {
+        self.public_url.get(..8).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    }
+
     /// Cookies get `Secure` when people reach us over TLS.
     pub fn secure_cookies(&self) -> bool {
-        self.public_url.starts_with("https://")
+        self.https()
     }
 
     pub fn database_path(&self) -> PathBuf {
@@ -242,6 +247,10 @@ mod tests {
             .expect("valid");
         assert_eq!(c.public_url, "https://t.example");
         assert!(c.secure_cookies());
+        c.apply_env(env(&[("TESSERA_PUBLIC_URL", "HTTPS://T.example")])).expect("valid");
+        assert!(c.https() && c.secure_cookies());
+        c.apply_env(env(&[("TESSERA_PUBLIC_URL", "http://t.example")])).expect("valid");
+        assert!(!c.https() && !c.secure_cookies());
     }
 
     #[test]

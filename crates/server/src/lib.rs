@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod exposure;
 pub mod hashing;
 pub mod json;
 pub mod mail;

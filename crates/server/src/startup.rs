@@ -16,8 +16,12 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens the database (migrating it), seeds demo data if asked, binds the port.
+    /// Refuses dev mode off loopback (and warns about other exposure), opens the database
+    /// (migrating it), seeds demo data if asked, binds the port.
     pub async fn build(config: Config) -> Result<Application, Box<dyn std::error::Error>> {
+        for warning in crate::exposure::check(&config)? {
+            tracing::warn!("{warning}");
+        }
         let db = Db::open(&config.database_path()).await?;
         let state = AppState {
             db,
