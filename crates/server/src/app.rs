@@ -17,6 +17,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     let static_dir = state.config.static_dir.clone();
     let csp = web::content_security_policy(&static_dir);
+    let https = state.config.https();
     let mut router = Router::new();
     if state.config.dev {
         router = router.route("/dev/outbox", axum::routing::get(routes::dev::outbox_page).with_state(state.clone()));
@@ -25,7 +26,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", routes::api(state))
         .fallback_service(web::static_files(&static_dir))
         .layer(axum::middleware::from_fn(web::cache_policy))
-        .layer(axum::middleware::from_fn(move |request, next| web::security_headers(csp.clone(), request, next)))
+        .layer(axum::middleware::from_fn(move |request, next| web::security_headers(csp.clone(), https, request, next)))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_panic: Box<dyn std::any::Any + Send>| {
             ApiError::internal("a request handler panicked").into_response()

@@ -15,35 +15,50 @@ use std::sync::{Arc, OnceLock};
 use tessera_domain::api::{Me, OrgInfo, UserInfo, CSRF_HEADER};
 
 pub const COOKIE_NAME: &str = "tessera_session";
+/// The name when the cookie is `Secure`: browsers take a `__Host-` cookie only if it is
+/// Secure, has `Path=/` and no `Domain`, so a neighbouring subdomain or a plain-http page
+/// cannot plant one (session fixation).
+pub const SECURE_COOKIE_NAME: &str = "__Host-tessera_session";
 /// Idle lifetime: a session unused for this long ends.
 pub const SESSION_TTL_DAYS: i64 = 14;
+
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_COOKIE_NAME
+    } else {
+        COOKIE_NAME
+    }
+}
 
 /// The `Set-Cookie` value that opens a session.
 pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
     let max_age = SESSION_TTL_DAYS * 24 * 3600;
+    let name = cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
-    let value = format!("{COOKIE_NAME}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
+    let value = format!("{name}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// The `Set-Cookie` value that makes the browser forget the session.
 pub fn clear_cookie(secure: bool) -> HeaderValue {
     if secure {
-        HeaderValue::from_static("tessera_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure")
+        HeaderValue::from_static("__Host-tessera_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure")
     } else {
         HeaderValue::from_static("tessera_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax")
     }
 }
 
-/// The session token from the `Cookie` header(s), if any.
-pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+/// The session token from the `Cookie` header(s), if any. Over https only the `__Host-`
+/// cookie counts: accepting the plain name too would let a planted cookie in.
+pub fn token_from_headers(headers: &HeaderMap, secure: bool) -> Option<String> {
+    let wanted = cookie_name(secure);
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == COOKIE_NAME && !value.is_empty())
+        .find(|(name, value)| *name == wanted && !value.is_empty())
         .map(|(_, value)| value.to_string())
 }
 
@@ -103,7 +118,7 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some(token) = token_from_headers(&parts.headers) else {
+        let Some(token) = token_from_headers(&parts.headers, state.config.secure_cookies()) else {
             return Err(ApiError::unauthenticated().into());
         };
         let hash = security::token_hash(&token);
@@ -187,10 +202,10 @@ pub async fn renew_cookie(State(state): State<AppState>, mut request: Request, n
 /// Every state-changing request that carries a session cookie must carry the
 /// session's CSRF token in `X-CSRF-Token`. SameSite=Lax already stops most cross-site
 /// posts; this closes the rest (older browsers, same-site subdomains).
-pub async fn csrf_guard(State(_state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
-        if let Some(token) = token_from_headers(request.headers()) {
+        if let Some(token) = token_from_headers(request.headers(), state.config.secure_cookies()) {
             let expected = security::csrf_token(&token);
             let given = request.headers().get(CSRF_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
             if !security::constant_time_eq(expected.as_bytes(), given) {
@@ -209,10 +224,24 @@ mod tests {
     fn finds_the_session_cookie_among_others() {
         let mut h = HeaderMap::new();
         h.append(header::COOKIE, HeaderValue::from_static("a=1; tessera_session=abc; b=2"));
-        assert_eq!(token_from_headers(&h).as_deref(), Some("abc"));
+        assert_eq!(token_from_headers(&h, false).as_deref(), Some("abc"));
         let mut h = HeaderMap::new();
         h.append(header::COOKIE, HeaderValue::from_static("tessera_session="));
-        assert_eq!(token_from_headers(&h), None);
+        assert_eq!(token_from_headers(&h, false), None);
+    }
+
+    #[test]
+    fn over_https_only_the_host_prefixed_cookie_counts() {
+        let mut h = HeaderMap::new();
+        h.append(header::COOKIE, HeaderValue::from_static("tessera_session=planted; __Host-tessera_session=real"));
+        assert_eq!(token_from_headers(&h, true).as_deref(), Some("real"));
+        assert_eq!(token_from_headers(&h, false).as_deref(), Some("planted"));
+        let c = session_cookie("tok", true);
+        let c = c.to_str().expect("ascii");
+        assert!(
+            c.starts_with("__Host-tessera_session=tok; Path=/;") && c.contains("; Secure") && !c.contains("Domain")
+        );
+        assert!(clear_cookie(true).to_str().expect("ascii").starts_with("__Host-tessera_session=;"));
     }
 
     #[test]

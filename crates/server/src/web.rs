@@ -81,9 +81,14 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-pub async fn security_headers(csp: HeaderValue, request: Request, next: Next) -> Response {
+/// `https`: people reach us over TLS. Only then is `Strict-Transport-Security` sent (a year,
+/// subdomains too, as ASVS asks): promising https where there is none would lock people out.
+pub async fn security_headers(csp: HeaderValue, https: bool, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
+    if https {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     let is_html = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     if is_html {
         h.insert(header::CONTENT_SECURITY_POLICY, csp);
