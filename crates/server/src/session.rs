@@ -21,6 +21,9 @@ pub const COOKIE_NAME: &str = "tessera_session";
 pub const SECURE_COOKIE_NAME: &str = "__Host-tessera_session";
 /// Idle lifetime: a session unused for this long ends.
 pub const SESSION_TTL_DAYS: i64 = 14;
+/// Absolute lifetime: a session ends this long after sign-in however much it is used, so a
+/// stolen cookie kept busy does not last for ever.
+pub const SESSION_MAX_DAYS: i64 = 30;
 
 pub fn cookie_name(secure: bool) -> &'static str {
     if secure {
@@ -123,7 +126,9 @@ impl FromRequestParts<AppState> for Authenticated {
         };
         let hash = security::token_hash(&token);
         let now = state.clock.now();
-        let Some((session, expires)) = state.db.session_user(&hash, now).await.map_err(ApiError::from)? else {
+        let Some((session, expires)) =
+            state.db.session_user(&hash, now, now - Duration::days(SESSION_MAX_DAYS)).await.map_err(ApiError::from)?
+        else {
             return Err(AuthRejection {
                 error: ApiError::session_expired(),
                 clear_cookie: Some(clear_cookie(state.config.secure_cookies())),

@@ -90,14 +90,19 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing in-flight requests");
 }
 
-/// Hourly: forget expired sessions and sign-in failures older than the throttle window.
+/// Hourly: forget expired sessions (idle, or past their absolute lifetime) and sign-in
+/// failures older than the throttle window.
 async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         tick.tick().await;
         let now = state.clock.now();
         let window = chrono::Duration::minutes(crate::routes::auth::THROTTLE_WINDOW_MINUTES);
-        match (state.db.delete_expired_sessions(now).await, state.db.purge_auth_failures_before(now - window).await) {
+        let max_age = chrono::Duration::days(crate::session::SESSION_MAX_DAYS);
+        match (
+            state.db.delete_expired_sessions(now, now - max_age).await,
+            state.db.purge_auth_failures_before(now - window).await,
+        ) {
             (Ok(sessions), Ok(failures)) => tracing::debug!(sessions, failures, "housekeeping"),
             (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
         }

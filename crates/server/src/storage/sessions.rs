@@ -66,19 +66,22 @@ impl Db {
         Ok(())
     }
 
-    /// The session's person and the session's end, if it exists and has not ended at `now`.
+    /// The session's person and the session's end, if it exists, has not ended at `now`
+    /// and began after `started_after` (the absolute lifetime, however busy the session).
     pub async fn session_user(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
+        started_after: DateTime<Utc>,
     ) -> Result<Option<(SessionUser, DateTime<Utc>)>, sqlx::Error> {
         let row: Option<SessionRow> = sqlx::query_as(&format!(
             "SELECT {PERSON_COLUMNS}, s.expires_at
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.org_id
-             WHERE s.token_hash = ? AND s.expires_at > ?"
+             WHERE s.token_hash = ? AND s.expires_at > ? AND s.created_at > ?"
         ))
         .bind(token_hash)
         .bind(to_db(now))
+        .bind(to_db(started_after))
         .fetch_optional(&self.read)
         .await?;
         Ok(row.map(|r| (r.person.into(), r.expires_at)))
@@ -116,8 +119,17 @@ impl Db {
         Ok(())
     }
 
-    pub async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-        let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?").bind(to_db(now)).execute(&self.write).await?;
+    /// Sessions idle past their end at `now`, or begun at or before `started_before`.
+    pub async fn delete_expired_sessions(
+        &self,
+        now: DateTime<Utc>,
+        started_before: DateTime<Utc>,
+    ) -> Result<u64, sqlx::Error> {
+        let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= ? OR created_at <= ?")
+            .bind(to_db(now))
+            .bind(to_db(started_before))
+            .execute(&self.write)
+            .await?;
         Ok(r.rows_affected())
     }
 }
