@@ -132,15 +132,15 @@ pub async fn update_me(
     Ok(Json(session::me(&session, &current.token)))
 }
 
-/// `POST /api/v1/auth/password`: proves the current password, sets a new one, and
-/// signs out every other session of the account. Wrong guesses count against the
+/// `POST /api/v1/auth/password`: proves the current password, sets a new one, gives this
+/// session a new token (cookie and CSRF token), and signs out every other session of the account. Wrong guesses count against the
 /// same throttle as sign-in, so a stolen session cannot be used to find the password.
 /// Open to an account that must still replace its one-time password: this is how it does.
 pub async fn change_password(
     State(state): State<AppState>,
     current: Authenticated,
     ApiJson(req): ApiJson<ChangePasswordRequest>,
-) -> ApiResult<Json<Me>> {
+) -> ApiResult<Response> {
     let user = &current.session.user;
     let key = throttle_key(&user.email);
     let slot = state.config.hashing.slot().await?;
@@ -168,12 +168,18 @@ pub async fn change_password(
         &now.format("%-d %B %Y, %H:%M UTC").to_string(),
         &format!("{}/signin", state.config.public_url),
     );
-    state.db.change_password(user.id, &hash, &security::token_hash(&current.token), &notice, now).await?;
+    // A new token for this session: one learned before the change (a fixed or stolen
+    // cookie) opens nothing after it.
+    let token = security::random_token();
+    let (this_session, renamed_to) = (security::token_hash(&current.token), security::token_hash(&token));
+    state.db.change_password(user.id, &hash, &this_session, &renamed_to, &notice, now).await?;
     state.mail_wakeup.notify_one();
     tracing::info!(user_id = user.id, "password changed");
     let mut session = current.session;
     session.user.must_change_password = false;
-    Ok(Json(session::me(&session, &current.token)))
+    let mut response = Json(session::me(&session, &token)).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session::session_cookie(&token, state.config.secure_cookies()));
+    Ok(response)
 }
 
 /// Sign-in failures are counted per email address, whoever sends them.

@@ -177,13 +177,15 @@ impl Db {
         Ok(())
     }
 
-    /// Sets a new password hash, lifts `must_change_password`, ends the person's
-    /// other sessions (a thief's included) and queues the notice mail, at once.
+    /// Sets a new password hash, lifts `must_change_password`, gives the session that made
+    /// the change a new token (`this_session` becomes `renamed_to`; its sign-in time stays),
+    /// ends the person's other sessions (a thief's included) and queues the notice mail, at once.
     pub async fn change_password(
         &self,
         user_id: i64,
         password_hash: &str,
-        keep_session: &str,
+        this_session: &str,
+        renamed_to: &str,
         notice: &NewMail,
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
@@ -194,9 +196,15 @@ impl Db {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
+        sqlx::query("UPDATE sessions SET token_hash = ? WHERE token_hash = ? AND user_id = ?")
+            .bind(renamed_to)
+            .bind(this_session)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?")
             .bind(user_id)
-            .bind(keep_session)
+            .bind(renamed_to)
             .execute(&mut *tx)
             .await?;
         insert_mail(&mut tx, notice, &now).await?;
