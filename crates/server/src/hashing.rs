@@ -2,11 +2,14 @@
 //! of sign-ins with nothing bounding them grows the server's memory with the burst. At most
 //! `concurrency` hashes run at once; a request waits up to `wait` for a slot, then is told
 //! the server is busy (503 `busy` with `Retry-After`) instead of queueing without end.
+//! Each slot's 19 MiB of working memory is allocated once and reused, so the memory of
+//! hashing is `concurrency` × 19 MiB whatever the allocator does with freed blocks.
 
 use crate::error::{ApiError, ApiResult};
 use crate::security;
+use argon2::Block;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -20,6 +23,22 @@ pub struct HashBudget {
     concurrency: usize,
     wait: Duration,
     gauge: Arc<Gauge>,
+    memory: Arc<Memory>,
+}
+
+/// Working memory of the slots not in use: never more than `concurrency` blocks, since a
+/// block is taken only with a slot.
+#[derive(Default)]
+struct Memory(Mutex<Vec<Vec<Block>>>);
+
+impl Memory {
+    fn take(&self) -> Vec<Block> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).pop().unwrap_or_else(security::hashing_memory)
+    }
+
+    fn give_back(&self, memory: Vec<Block>) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).push(memory);
+    }
 }
 
 /// How many hashes run now, and the most that ever ran at once (read by tests and
@@ -35,13 +54,20 @@ struct Gauge {
 pub struct HashSlot {
     permit: OwnedSemaphorePermit,
     gauge: Arc<Gauge>,
+    memory: Arc<Memory>,
 }
 
 impl HashBudget {
     /// `concurrency` is at least one: a budget of none would refuse every sign-in.
     pub fn new(concurrency: usize, wait: Duration) -> Self {
         let concurrency = concurrency.clamp(1, Semaphore::MAX_PERMITS);
-        HashBudget { slots: Arc::new(Semaphore::new(concurrency)), concurrency, wait, gauge: Default::default() }
+        HashBudget {
+            slots: Arc::new(Semaphore::new(concurrency)),
+            concurrency,
+            wait,
+            gauge: Default::default(),
+            memory: Default::default(),
+        }
     }
 
     pub fn concurrency(&self) -> usize {
@@ -60,7 +86,7 @@ impl HashBudget {
     /// Waits up to the configured time for a slot; 503 `busy` past it.
     pub async fn slot(&self) -> ApiResult<HashSlot> {
         match tokio::time::timeout(self.wait, self.slots.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(HashSlot { permit, gauge: self.gauge.clone() }),
+            Ok(Ok(permit)) => Ok(HashSlot { permit, gauge: self.gauge.clone(), memory: self.memory.clone() }),
             // The semaphore is never closed; treat it like a timeout all the same.
             Ok(Err(_)) | Err(_) => {
                 tracing::warn!(concurrency = self.concurrency, "password hashing busy: request refused");
@@ -77,21 +103,23 @@ impl HashBudget {
 
 impl HashSlot {
     pub async fn hash(self, password: String) -> ApiResult<String> {
-        self.run(move || security::hash_password(&password)).await?.map_err(ApiError::internal)
+        self.run(move |memory| security::hash_password_with(&password, memory)).await?.map_err(ApiError::internal)
     }
 
     pub async fn verify(self, password: String, stored: String) -> ApiResult<bool> {
-        self.run(move || security::verify_password(&password, &stored)).await
+        self.run(move |memory| security::verify_password_with(&password, &stored, memory)).await
     }
 
     /// The permit moves into the blocking task, so a client that hangs up does not free
     /// the slot while its hash still holds the memory.
-    async fn run<T: Send + 'static>(self, work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
-        let HashSlot { permit, gauge } = self;
+    async fn run<T: Send + 'static>(self, work: impl FnOnce(&mut [Block]) -> T + Send + 'static) -> ApiResult<T> {
+        let HashSlot { permit, gauge, memory } = self;
         tokio::task::spawn_blocking(move || {
             let running = gauge.running.fetch_add(1, Ordering::Relaxed) + 1;
             gauge.peak.fetch_max(running, Ordering::Relaxed);
-            let out = work();
+            let mut blocks = memory.take();
+            let out = work(&mut blocks);
+            memory.give_back(blocks);
             gauge.running.fetch_sub(1, Ordering::Relaxed);
             drop(permit);
             out
@@ -137,5 +165,6 @@ mod tests {
         let ok = budget.slot().await.expect("slot").verify("correct horse battery".into(), hash).await;
         assert!(ok.expect("verified"));
         assert_eq!(budget.peak(), 1);
+        assert_eq!(budget.memory.0.lock().expect("not poisoned").len(), 1, "one slot, one block reused");
     }
 }

@@ -1,7 +1,7 @@
 //! Secrets: password hashes (Argon2id), random tokens, and what is derived from them.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand_core::{OsRng, RngCore};
@@ -10,18 +10,64 @@ use sha2::{Digest, Sha256};
 /// Argon2id with the crate's defaults (19 MiB, t=2): ~18 ms a hash here. CPU-bound,
 /// so callers run it on the blocking pool.
 pub fn hash_password(password: &str) -> Result<String, String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| format!("argon2: {e}"))
+    hash_password_with(password, &mut hashing_memory())
 }
 
 pub fn verify_password(password: &str, stored: &str) -> bool {
-    match PasswordHash::new(stored) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
-        Err(_) => false,
-    }
+    verify_password_with(password, stored, &mut hashing_memory())
+}
+
+/// The working memory of one hash with our parameters (19 MiB). The hashing budget keeps
+/// one per slot and reuses it: left to the allocator, every thread that ever hashed kept
+/// its own 19 MiB arena (measured: +305 MiB after 64 sign-ins with two slots).
+pub fn hashing_memory() -> Vec<Block> {
+    vec![Block::default(); Params::default().block_count()]
+}
+
+/// [`hash_password`] in the caller's memory; the same PHC string the `argon2` crate writes.
+pub fn hash_password_with(password: &str, memory: &mut [Block]) -> Result<String, String> {
+    let fail = |e: &dyn std::fmt::Display| format!("argon2: {e}");
+    let salt = SaltString::generate(&mut OsRng);
+    let params = Params::default();
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes).map_err(|e| fail(&e))?;
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, memory)
+        .map_err(|e| fail(&e))?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| fail(&e))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(|e| fail(&e))?),
+    };
+    Ok(hash.to_string())
+}
+
+/// [`verify_password`] in the caller's memory. A stored hash that needs more memory than
+/// given (made with stronger parameters) gets its own for the occasion.
+pub fn verify_password_with(password: &str, stored: &str, memory: &mut [Block]) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else { return false };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else { return false };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else { return false };
+    let Ok(version) = parsed.version.map(Version::try_from).transpose() else { return false };
+    let Ok(params) = Params::try_from(&parsed) else { return false };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else { return false };
+    let mut own;
+    let memory = if memory.len() >= params.block_count() {
+        memory
+    } else {
+        own = vec![Block::default(); params.block_count()];
+        &mut own[..]
+    };
+    let mut out = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version.unwrap_or_default(), params)
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, memory)
+        .is_ok()
+        // `Output` compares in constant time.
+        && Output::new(&out).is_ok_and(|computed| computed == expected)
 }
 
 /// A valid hash of an unguessable password: verifying against it when the email is
@@ -86,6 +132,34 @@ mod tests {
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("correct horse batterY", &h));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn hashes_are_interchangeable_with_the_argon2_crate() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let ours = hash_password("correct horse battery").expect("hash");
+        let parsed = PasswordHash::new(&ours).expect("a PHC string");
+        assert!(Argon2::default().verify_password(b"correct horse battery", &parsed).is_ok());
+        assert!(Argon2::default().verify_password(b"wrong horse battery", &parsed).is_err());
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = Argon2::default().hash_password(b"correct horse battery", &salt).expect("hash").to_string();
+        assert_eq!(theirs.split('$').take(4).collect::<Vec<_>>(), ours.split('$').take(4).collect::<Vec<_>>());
+        let mut memory = hashing_memory();
+        assert!(verify_password_with("correct horse battery", &theirs, &mut memory));
+        assert!(!verify_password_with("correct horse batterz", &theirs, &mut memory));
+    }
+
+    #[test]
+    fn a_stronger_stored_hash_still_verifies_with_less_memory_given() {
+        use argon2::password_hash::PasswordHasher;
+        let params = Params::new(2 * Params::DEFAULT_M_COST, 2, 1, None).expect("params");
+        let salt = SaltString::generate(&mut OsRng);
+        let strong = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(b"correct horse battery", &salt)
+            .expect("hash")
+            .to_string();
+        assert!(verify_password_with("correct horse battery", &strong, &mut hashing_memory()));
+        assert!(!verify_password_with("correct horse battery", "$argon2id$v=19$m=8,t=1,p=1$bad", &mut []));
     }
 
     #[test]

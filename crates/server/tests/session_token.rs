@@ -17,7 +17,10 @@ async fn a_password_change_renews_this_session_token_and_the_old_one_stops_worki
     thief.csrf = Some(old_csrf.clone());
 
     let r = app
-        .post("/api/v1/auth/password", json!({"current_password": common::PASSWORD, "new_password": "a-fresh-passphrase"}))
+        .post(
+            "/api/v1/auth/password",
+            json!({"current_password": common::PASSWORD, "new_password": "a-fresh-passphrase"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
