@@ -133,8 +133,9 @@ pub async fn update_me(
 }
 
 /// `POST /api/v1/auth/password`: proves the current password, sets a new one, gives this
-/// session a new token (cookie and CSRF token), and signs out every other session of the account. Wrong guesses count against the
-/// same throttle as sign-in, so a stolen session cannot be used to find the password.
+/// session a new token (cookie and CSRF token), and signs out every other session of the
+/// account. Wrong guesses count against the same throttle as sign-in, so a stolen session
+/// cannot be used to find the password.
 /// Open to an account that must still replace its one-time password: this is how it does.
 pub async fn change_password(
     State(state): State<AppState>,
