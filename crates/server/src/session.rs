@@ -129,7 +129,7 @@ impl FromRequestParts<AppState> for CurrentUser {
 /// who it is, and the password change. (The path is the one under `/api/v1`.)
 fn open_before_password_change(path: &str) -> bool {
     let path = path.strip_prefix("/api/v1").unwrap_or(path);
-    matches!(path, "/me" | "/auth/password")
+    matches!(path, "/me" | "/session" | "/auth/password")
 }
 
 /// `Option<CurrentUser>`: `None` for anyone without a valid session.
