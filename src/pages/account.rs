@@ -12,7 +12,7 @@ use crate::api::{self, ApiError};
 use crate::components::password_rules::password_problem;
 use crate::components::shell::focus_element;
 use crate::components::{
-    server_error_until_edited, ErrorBanner, FormField, Icon, IconKind, NewPasswordField, Notice, PageHeader, Spinner,
+    server_error_until_edited, BusyButton, ErrorBanner, FormField, Icon, IconKind, NewPasswordField, Notice, PageHeader,
 };
 use crate::sections::{kind_label, role_label};
 use crate::session::{use_session, Session};
@@ -56,6 +56,7 @@ pub fn Account() -> impl IntoView {
                             </div>
                         </div>
                     }
+                    .into_any()
                 })
         }}
         <div class="account-grid">
@@ -112,7 +113,7 @@ fn ProfileSection(session: Session) -> impl IntoView {
         <section class="card account-card" aria-labelledby="profile-title">
             <h2 id="profile-title" class="account-card-title">"Profile"</h2>
             <p class="account-card-text">"Your co-workers see your name on the Team page and on the invitations you send."</p>
-            {outcome}
+            {move || outcome()}
             <form class="form" novalidate=true on:submit=on_submit>
                 <FormField
                     id="profile-name"
@@ -142,10 +143,9 @@ fn ProfileSection(session: Session) -> impl IntoView {
                     </div>
                 </dl>
                 <div class="form-actions">
-                    <button type="submit" class="btn btn-primary" aria-busy=move || pending.get().then_some("true")>
-                        {move || pending.get().then(|| view! { <Spinner /> })}
-                        <span>"Save name"</span>
-                    </button>
+                    <BusyButton submit=true class="btn btn-primary" busy=pending>
+                        "Save name"
+                    </BusyButton>
                 </div>
             </form>
         </section>
@@ -217,7 +217,7 @@ fn PasswordSection(session: Session) -> impl IntoView {
             <p class="account-card-text">
                 "Changing it signs you out everywhere else, and we email you that it changed."
             </p>
-            {banner}
+            {move || banner()}
             <form class="form" novalidate=true on:submit=on_submit>
                 // Lets password managers file the new password under the right account.
                 <input type="email" class="visually-hidden" autocomplete="username" prop:value=email tabindex="-1" aria-hidden="true" readonly=true />
@@ -232,10 +232,9 @@ fn PasswordSection(session: Session) -> impl IntoView {
                 />
                 <NewPasswordField id="new-password" label="New password" value=new email=email error=shown_new_error />
                 <div class="form-actions">
-                    <button type="submit" class="btn btn-primary" aria-busy=move || pending.get().then_some("true")>
-                        {move || pending.get().then(|| view! { <Spinner /> })}
-                        <span>"Change password"</span>
-                    </button>
+                    <BusyButton submit=true class="btn btn-primary" busy=pending>
+                        "Change password"
+                    </BusyButton>
                 </div>
             </form>
         </section>
