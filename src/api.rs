@@ -5,15 +5,16 @@
 //! its CSRF token on state-changing requests and, when the server answers 401,
 //! flag the session as expired so the app sends the person to sign in again.
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use tessera_domain::api::{
     AcceptInvitation, ChangePasswordRequest, ErrorBody, Invitation, InvitationLookup, InviteRequest, LoginRequest, Me,
-    Member, OrgSettings, OrgSettingsPatch, ProfilePatch, RegisterRequest, Role, RoleChange, CSRF_HEADER,
+    Member, OrgSettings, OrgSettingsPatch, ProfilePatch, RegisterRequest, Role, RoleChange, SessionState, CSRF_HEADER,
 };
 
-use crate::app::encode_query_value;
 use crate::session::Session;
+use crate::url::encode_query_value;
 
 const BASE: &str = "/api/v1";
 
@@ -115,114 +116,147 @@ pub fn fallback_message(status: u16) -> &'static str {
     }
 }
 
-fn url(path: &str) -> String {
-    format!("{BASE}{path}")
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+    Patch,
+    Delete,
 }
 
-/// Sends a request; a non-2xx answer becomes an [`ApiError`]. With a session, a
-/// 401 marks it expired.
-async fn send(request: Result<Request, gloo_net::Error>, session: Option<Session>) -> Result<Response, ApiError> {
-    let request = request.map_err(|_| ApiError::network())?;
-    let response = request.send().await.map_err(|_| ApiError::network())?;
+/// Who a call is made for: decides whether the CSRF token goes along and
+/// what a 401 means.
+#[derive(Clone, Copy)]
+enum Caller {
+    /// Nobody yet (start-up, sign-in, register, a public link): a 401 is an answer.
+    Anyone,
+    /// The signed-in person: a 401 means the session ended, so it expires.
+    Person(Session),
+    /// The signed-in person, where a 401 is an answer rather than an expiry
+    /// (sign-out: "already signed out"; accept: "sign in first").
+    PersonAnswered(Session),
+}
+
+/// Sends one request to `/api/v1{path}`, with `body` as JSON; a non-2xx
+/// answer becomes an [`ApiError`]. Not generic, so that every endpoint shares
+/// one copy of it in the wasm.
+async fn send(method: Method, path: &str, body: Option<String>, caller: Caller) -> Result<Response, ApiError> {
+    let url = format!("{BASE}{path}");
+    let mut builder = match method {
+        Method::Get => Request::get(&url),
+        Method::Post => Request::post(&url),
+        Method::Patch => Request::patch(&url),
+        Method::Delete => Request::delete(&url),
+    };
+    let session = match caller {
+        Caller::Anyone => None,
+        Caller::Person(session) | Caller::PersonAnswered(session) => Some(session),
+    };
+    // Only state-changing requests are checked for the token.
+    if let Some(token) = session.filter(|_| method != Method::Get).and_then(|s| s.csrf_token_untracked()) {
+        builder = builder.header(CSRF_HEADER, &token);
+    }
+    let request = match body {
+        Some(json) => builder.header("Content-Type", "application/json").body(json),
+        None => builder.build(),
+    };
+    let response = request.map_err(|_| ApiError::network())?.send().await.map_err(|_| ApiError::network())?;
     if response.ok() {
         return Ok(response);
     }
     let status = response.status();
-    let body = response.text().await.unwrap_or_default();
-    let error = ApiError::from_response(status, &body);
-    if let (Some(session), true) = (session, error.is_unauthenticated()) {
+    let text = response.text().await.unwrap_or_default();
+    let error = ApiError::from_response(status, &text);
+    if let (Caller::Person(session), true) = (caller, error.is_unauthenticated()) {
         session.expire();
     }
     Err(error)
 }
 
-async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+/// One call whose answer is JSON of type `T`.
+async fn request<T: DeserializeOwned>(
+    method: Method,
+    path: &str,
+    body: Option<String>,
+    caller: Caller,
+) -> Result<T, ApiError> {
+    let response = send(method, path, body, caller).await?;
     let status = response.status();
-    response.json::<T>().await.map_err(|_| ApiError::unreadable(status))
+    let text = response.text().await.map_err(|_| ApiError::unreadable(status))?;
+    serde_json::from_str(&text).map_err(|_| ApiError::unreadable(status))
 }
 
-/// Adds the session's CSRF token, for state-changing requests.
-fn with_csrf(builder: RequestBuilder, session: Session) -> RequestBuilder {
-    match session.csrf_token_untracked() {
-        Some(token) => builder.header(CSRF_HEADER, &token),
-        None => builder,
-    }
+/// The JSON of a request body. Our request types always serialize; were one
+/// ever to fail, the request goes without a body and the server says what is missing.
+fn json(body: &impl Serialize) -> Option<String> {
+    serde_json::to_string(body).ok()
 }
 
-/// `GET /api/v1/me`: who is signed in. A 401 means nobody (not an expiry).
+/// `GET /api/v1/session`: who is signed in, `None` for nobody. Always 200, so a
+/// signed-out visitor's first load logs no failed request.
+pub async fn session_state() -> Result<Option<Me>, ApiError> {
+    request::<SessionState>(Method::Get, "/session", None, Caller::Anyone).await.map(|s| s.me)
+}
+
+/// `GET /api/v1/me`: who is signed in; a 401 means nobody (or no longer).
 pub async fn me() -> Result<Me, ApiError> {
-    let response = send(Request::get(&url("/me")).build(), None).await?;
-    read_json(response).await
+    request(Method::Get, "/me", None, Caller::Anyone).await
 }
 
 /// `POST /api/v1/auth/login`
 pub async fn login(body: &LoginRequest) -> Result<Me, ApiError> {
-    let response = send(Request::post(&url("/auth/login")).json(body), None).await?;
-    read_json(response).await
+    request(Method::Post, "/auth/login", json(body), Caller::Anyone).await
 }
 
 /// `POST /api/v1/auth/register`: creates the organization and signs in.
 pub async fn register(body: &RegisterRequest) -> Result<Me, ApiError> {
-    let response = send(Request::post(&url("/auth/register")).json(body), None).await?;
-    read_json(response).await
+    request(Method::Post, "/auth/register", json(body), Caller::Anyone).await
 }
 
 /// `POST /api/v1/auth/logout`. A 401 here is not an expiry: the caller
 /// treats it as "already signed out".
 pub async fn logout(session: Session) -> Result<(), ApiError> {
-    let request = with_csrf(Request::post(&url("/auth/logout")), session).build();
-    send(request, None).await.map(|_| ())
+    send(Method::Post, "/auth/logout", None, Caller::PersonAnswered(session)).await.map(drop)
 }
 
 // ---- The signed-in person's own account ----
 
 /// `PATCH /api/v1/me`: changes the person's own name; answers the new `Me`.
 pub async fn update_me(session: Session, patch: &ProfilePatch) -> Result<Me, ApiError> {
-    let request = with_csrf(Request::patch(&url("/me")), session).json(patch);
-    let response = send(request, Some(session)).await?;
-    read_json(response).await
+    request(Method::Patch, "/me", json(patch), Caller::Person(session)).await
 }
 
 /// `POST /api/v1/auth/password`: a new password; the person's other sessions end.
 pub async fn change_password(session: Session, body: &ChangePasswordRequest) -> Result<Me, ApiError> {
-    let request = with_csrf(Request::post(&url("/auth/password")), session).json(body);
-    let response = send(request, Some(session)).await?;
-    read_json(response).await
+    request(Method::Post, "/auth/password", json(body), Caller::Person(session)).await
 }
 
 // ---- Team: invitations, members, organization settings ----
 
 /// `GET /api/v1/invitations`: the organization's invitations, newest first.
 pub async fn invitations(session: Session) -> Result<Vec<Invitation>, ApiError> {
-    let response = send(Request::get(&url("/invitations")).build(), Some(session)).await?;
-    read_json(response).await
+    request(Method::Get, "/invitations", None, Caller::Person(session)).await
 }
 
 /// `POST /api/v1/invitations`: invites a co-worker by email (201).
 pub async fn invite(session: Session, body: &InviteRequest) -> Result<Invitation, ApiError> {
-    let request = with_csrf(Request::post(&url("/invitations")), session).json(body);
-    let response = send(request, Some(session)).await?;
-    read_json(response).await
+    request(Method::Post, "/invitations", json(body), Caller::Person(session)).await
 }
 
 /// `POST /api/v1/invitations/{id}/resend` (admins): a new link; the old one stops working.
 pub async fn resend_invitation(session: Session, id: i64) -> Result<Invitation, ApiError> {
-    let request = with_csrf(Request::post(&url(&format!("/invitations/{id}/resend"))), session).build();
-    let response = send(request, Some(session)).await?;
-    read_json(response).await
+    request(Method::Post, &format!("/invitations/{id}/resend"), None, Caller::Person(session)).await
 }
 
 /// `DELETE /api/v1/invitations/{id}` (admins): revokes a pending invitation (204).
 pub async fn revoke_invitation(session: Session, id: i64) -> Result<(), ApiError> {
-    let request = with_csrf(Request::delete(&url(&format!("/invitations/{id}"))), session).build();
-    send(request, Some(session)).await.map(|_| ())
+    send(Method::Delete, &format!("/invitations/{id}"), None, Caller::Person(session)).await.map(drop)
 }
 
 /// `GET /api/v1/invitations/lookup?token=…`: public; what the accept page may show.
 pub async fn lookup_invitation(token: &str) -> Result<InvitationLookup, ApiError> {
     let path = format!("/invitations/lookup?token={}", encode_query_value(token));
-    let response = send(Request::get(&url(&path)).build(), None).await?;
-    read_json(response).await
+    request(Method::Get, &path, None, Caller::Anyone).await
 }
 
 /// `POST /api/v1/invitations/accept`: with a name and password, creates the
@@ -230,41 +264,32 @@ pub async fn lookup_invitation(token: &str) -> Result<InvitationLookup, ApiError
 /// Either way the answer is the new `Me`. A 401 here means "sign in first",
 /// not an expiry, so it does not touch the session.
 pub async fn accept_invitation(session: Session, body: &AcceptInvitation) -> Result<Me, ApiError> {
-    let request = with_csrf(Request::post(&url("/invitations/accept")), session).json(body);
-    let response = send(request, None).await?;
-    read_json(response).await
+    request(Method::Post, "/invitations/accept", json(body), Caller::PersonAnswered(session)).await
 }
 
 /// `GET /api/v1/members`: the people of the organization.
 pub async fn members(session: Session) -> Result<Vec<Member>, ApiError> {
-    let response = send(Request::get(&url("/members")).build(), Some(session)).await?;
-    read_json(response).await
+    request(Method::Get, "/members", None, Caller::Person(session)).await
 }
 
 /// `PATCH /api/v1/members/{id}` (admins): changes a person's role.
 pub async fn change_role(session: Session, id: i64, role: Role) -> Result<Member, ApiError> {
-    let request = with_csrf(Request::patch(&url(&format!("/members/{id}"))), session).json(&RoleChange { role });
-    let response = send(request, Some(session)).await?;
-    read_json(response).await
+    request(Method::Patch, &format!("/members/{id}"), json(&RoleChange { role }), Caller::Person(session)).await
 }
 
 /// `DELETE /api/v1/members/{id}` (admins): removes a person (204).
 pub async fn remove_member(session: Session, id: i64) -> Result<(), ApiError> {
-    let request = with_csrf(Request::delete(&url(&format!("/members/{id}"))), session).build();
-    send(request, Some(session)).await.map(|_| ())
+    send(Method::Delete, &format!("/members/{id}"), None, Caller::Person(session)).await.map(drop)
 }
 
 /// `GET /api/v1/organization`: the organization's settings.
 pub async fn organization(session: Session) -> Result<OrgSettings, ApiError> {
-    let response = send(Request::get(&url("/organization")).build(), Some(session)).await?;
-    read_json(response).await
+    request(Method::Get, "/organization", None, Caller::Person(session)).await
 }
 
 /// `PATCH /api/v1/organization` (admins).
 pub async fn update_organization(session: Session, patch: &OrgSettingsPatch) -> Result<OrgSettings, ApiError> {
-    let request = with_csrf(Request::patch(&url("/organization")), session).json(patch);
-    let response = send(request, Some(session)).await?;
-    read_json(response).await
+    request(Method::Patch, "/organization", json(patch), Caller::Person(session)).await
 }
 
 #[cfg(test)]

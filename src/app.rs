@@ -2,7 +2,6 @@
 //! and the guards that keep signed-out people out of the app (and signed-in
 //! people off the sign-in page).
 
-use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
@@ -14,6 +13,7 @@ use crate::components::shell::focus_main_on_navigation;
 use crate::components::{ErrorBanner, Logo, PageLoading, Shell};
 use crate::pages;
 use crate::session::{provide_session, use_session, Boot, Session, SignedOutReason};
+use crate::url::encode_query_value;
 
 /// Where a signed-out person is sent from `current` (path and query).
 pub fn signin_redirect(reason: SignedOutReason, current: &str) -> String {
@@ -45,18 +45,6 @@ pub fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-/// Percent-encodes a query value, keeping `/` and unreserved characters.
-pub fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 /// What to say when the start-up check failed for another reason than "not
 /// signed in": the network's or server's own words, else a plain sentence
 /// (a 404 or 403 here means a misrouted request, not a missing page).
@@ -79,7 +67,7 @@ fn replace() -> NavigateOptions {
 fn check_session(session: Session) {
     session.set_checking();
     spawn_local(async move {
-        session.set_checked(api::me().await);
+        session.set_checked(api::session_state().await);
     });
 }
 
@@ -112,10 +100,12 @@ pub fn App() -> impl IntoView {
     recheck_session_on_focus(session);
     let boot = session.boot();
 
-    move || match boot.get() {
-        Boot::Checking => EitherOf3::A(view! { <PageLoading /> }),
-        Boot::Failed(error) => EitherOf3::B(view! { <StartupFailed message=startup_message(&error) /> }),
-        Boot::Ready => EitherOf3::C(view! { <AppRoutes /> }),
+    view! {
+        {move || match boot.get() {
+            Boot::Checking => view! { <PageLoading /> }.into_any(),
+            Boot::Failed(error) => view! { <StartupFailed message=startup_message(&error) /> }.into_any(),
+            Boot::Ready => view! { <AppRoutes /> }.into_any(),
+        }}
     }
 }
 
@@ -163,13 +153,15 @@ fn SignedInLayout() -> impl IntoView {
             navigate(ACCOUNT_PATH, replace());
         }
     });
-    move || {
+    view! {
+        {move || {
         if signed_in.get() {
-            Either::Left(view! {
+            view! {
                 <Shell>
                     <Outlet />
                 </Shell>
-            })
+            }
+            .into_any()
         } else {
             let reason = session.signed_out_reason_untracked().unwrap_or(SignedOutReason::NoSession);
             let search = location.search.get_untracked();
@@ -179,8 +171,9 @@ fn SignedInLayout() -> impl IntoView {
                 current.push_str(search.trim_start_matches('?'));
             }
             let to = signin_redirect(reason, &current);
-            Either::Right(view! { <Redirect path=to options=replace() /> })
+            view! { <Redirect path=to options=replace() /> }.into_any()
         }
+    }}
     }
 }
 
@@ -191,13 +184,15 @@ fn GuestOnly(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
     let signed_in = session.signed_in();
-    move || {
-        if signed_in.get() {
-            let to = query.with_untracked(|q| safe_next(q.get_str("next")).to_string());
-            Either::Left(view! { <Redirect path=to options=replace() /> })
-        } else {
-            Either::Right(children())
-        }
+    view! {
+        {move || {
+            if signed_in.get() {
+                let to = query.with_untracked(|q| safe_next(q.get_str("next")).to_string());
+                view! { <Redirect path=to options=replace() /> }.into_any()
+            } else {
+                children().into_any()
+            }
+        }}
     }
 }
 
@@ -268,12 +263,5 @@ mod tests {
         assert_eq!(startup_message(&bad_gateway), api::fallback_message(502));
         let misrouted = api::ApiError::from_response(404, "<html>");
         assert!(startup_message(&misrouted).contains("could not check your session"));
-    }
-
-    #[test]
-    fn encodes_query_values() {
-        assert_eq!(encode_query_value("/a-b_c.d~e"), "/a-b_c.d~e");
-        assert_eq!(encode_query_value("?&=# %"), "%3F%26%3D%23%20%25");
-        assert_eq!(encode_query_value("é"), "%C3%A9");
     }
 }

@@ -6,7 +6,7 @@
 //! - [`session`]: who is signed in, as a signal in context;
 //! - [`pages`]: one component per route; [`components`]: reusable pieces;
 //! - [`sections`]: the app's sections and the words for kinds and roles;
-//! - [`format`]: dates written for people.
+//! - [`format`]: dates written for people; [`url`]: query values.
 
 pub mod api;
 pub mod app;
@@ -15,6 +15,7 @@ pub mod format;
 pub mod pages;
 pub mod sections;
 pub mod session;
+pub mod url;
 
 pub use app::App;
 

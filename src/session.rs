@@ -1,7 +1,7 @@
 //! Who is signed in: the current [`Me`] as a signal, provided as context by
 //! [`crate::app::App`] and read with [`use_session`].
 //!
-//! The session starts in [`AuthState::Checking`] while `GET /api/v1/me` is in
+//! The session starts in [`AuthState::Checking`] while `GET /api/v1/session` is in
 //! flight, so the app can show a loading state instead of flashing the sign-in
 //! page. Every change goes through one of the methods below.
 
@@ -10,8 +10,8 @@ use tessera_domain::api::{Me, OrgKind};
 
 use crate::api::ApiError;
 
-/// Remembers, across reloads, that this browser had a session, so that a 401
-/// at start-up can say "your session has expired" rather than nothing. Holds
+/// Remembers, across reloads, that this browser had a session, so that "nobody
+/// signed in" at start-up can say "your session has expired" rather than nothing. Holds
 /// no secret: only "1".
 const HAD_SESSION_KEY: &str = "tessera.had_session";
 
@@ -43,7 +43,7 @@ pub enum SignedOutReason {
 /// The state of the session as the browser knows it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuthState {
-    /// `GET /api/v1/me` has not answered yet.
+    /// `GET /api/v1/session` has not answered yet.
     Checking,
     /// The server could not be asked (network down, server error); the app
     /// offers to try again rather than guessing.
@@ -154,12 +154,13 @@ impl Session {
         self.state.set(AuthState::Checking);
     }
 
-    /// Records the answer of the start-up `GET /me`. A 401 is an expiry when
-    /// this browser had a session before, else simply "not signed in".
-    pub fn set_checked(&self, result: Result<Me, ApiError>) {
+    /// Records the answer of the start-up `GET /session`. Nobody signed in is
+    /// an expiry when this browser had a session before, else simply "not
+    /// signed in".
+    pub fn set_checked(&self, result: Result<Option<Me>, ApiError>) {
         match result {
-            Ok(me) => self.sign_in(me),
-            Err(e) if e.is_unauthenticated() => {
+            Ok(Some(me)) => self.sign_in(me),
+            Ok(None) => {
                 let reason = if had_session() { SignedOutReason::Expired } else { SignedOutReason::NoSession };
                 remember_session(false);
                 self.state.set(AuthState::SignedOut(reason));

@@ -146,7 +146,7 @@ async fn invite_dialog_checks_the_address_before_asking_the_server() {
     let root = container();
     let _mounted = mount_to(root.clone(), || {
         provide_session();
-        view! { <InviteDialog org_name="Acme" on_close=Callback::new(|()| {}) on_sent=Callback::new(|()| {}) /> }
+        view! { <InviteDialog org_name="Acme" on_close=Callback::new(|()| {}) on_sent=Callback::new(|_| {}) /> }
     });
     tick().await;
 

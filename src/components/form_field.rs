@@ -112,6 +112,7 @@ pub fn FormField(
                                 <span>{message}</span>
                             </p>
                         }
+                            .into_any()
                     })
             }}
             {hint_view}

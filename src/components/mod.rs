@@ -2,6 +2,7 @@
 
 pub mod banner;
 pub mod brand;
+pub mod busy_button;
 pub mod dialog;
 pub mod empty_state;
 pub mod form_field;
@@ -13,6 +14,7 @@ pub mod spinner;
 
 pub use banner::{ErrorBanner, Notice};
 pub use brand::{Brand, Logo};
+pub use busy_button::BusyButton;
 pub use dialog::Dialog;
 pub use empty_state::EmptyState;
 pub use form_field::{server_error_until_edited, FormField};

@@ -90,8 +90,9 @@ pub fn Shell(
                         </A>
                     </li>
                 }
+                .into_any()
             })
-            .collect_view()
+            .collect::<Vec<_>>()
     };
 
     view! {
@@ -137,7 +138,7 @@ pub fn Shell(
                         }
                     }
                 >
-                    <ul class="nav-list">{nav_items}</ul>
+                    <ul class="nav-list">{move || nav_items()}</ul>
                 </nav>
             </aside>
             <div class="workspace">
@@ -149,7 +150,7 @@ pub fn Shell(
                         {move || {
                             org_kind
                                 .get()
-                                .map(|k| view! { <span class="badge badge-neutral">{kind_label(k)}</span> })
+                                .map(|k| view! { <span class="badge badge-neutral">{kind_label(k)}</span> }.into_any())
                         }}
                     </div>
                     <div class="topbar-account">
@@ -180,7 +181,7 @@ pub fn Shell(
                     {move || {
                         sign_out_error()
                             .map(|message| {
-                                view! { <ErrorBanner title="Could not sign out" message=message /> }
+                                view! { <ErrorBanner title="Could not sign out" message=message /> }.into_any()
                             })
                     }}
                     {children()}

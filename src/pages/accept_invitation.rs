@@ -3,7 +3,6 @@
 //! address; someone already signed in with that address joins in one click;
 //! someone signed in as another person is told so.
 
-use leptos::either::{Either, EitherOf3};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -14,11 +13,13 @@ use tessera_domain::name::PersonName;
 
 use super::set_page_title;
 use crate::api::{self, ApiError};
-use crate::app::encode_query_value;
 use crate::components::password_rules::password_problem;
 use crate::components::shell::{focus_element, sign_out_action};
-use crate::components::{server_error_until_edited, ErrorBanner, FormField, Loading, Logo, NewPasswordField, Spinner};
+use crate::components::{
+    server_error_until_edited, BusyButton, ErrorBanner, FormField, Loading, Logo, NewPasswordField,
+};
 use crate::session::use_session;
+use crate::url::encode_query_value;
 
 /// The sign-in page that comes back here afterwards.
 pub fn signin_to_accept(token: &str) -> String {
@@ -83,8 +84,8 @@ pub fn AcceptInvitation() -> impl IntoView {
                 <Transition fallback=|| view! { <Loading label="Opening your invitation…" /> }>
                     {move || Suspend::new(async move {
                         match lookup.await {
-                            Ok(invitation) => Either::Left(view! { <Invited token=token.get_untracked() invitation=invitation /> }),
-                            Err(error) => Either::Right(view! { <Unusable error=error retry=Callback::new(move |()| lookup.refetch()) /> }),
+                            Ok(invitation) => view! { <Invited token=token.get_untracked() invitation=invitation /> }.into_any(),
+                            Err(error) => view! { <Unusable error=error retry=Callback::new(move |()| lookup.refetch()) /> }.into_any(),
                         }
                     })}
                 </Transition>
@@ -128,16 +129,16 @@ fn Invited(token: String, invitation: InvitationLookup) -> impl IntoView {
     let heading = format!("Join {}", invitation.organization_name);
     let signed_in_as = Memo::new(move |_| session.with_me(|me| me.user.email.clone()));
     let body = move || match signed_in_as.get() {
-        None => EitherOf3::A(view! { <NewAccount token=token.clone() invitation=invitation.clone() /> }),
+        None => view! { <NewAccount token=token.clone() invitation=invitation.clone() /> }.into_any(),
         Some(mine) if same_address(&mine, &invitation.email) => {
-            EitherOf3::B(view! { <JoinSignedIn token=token.clone() invitation=invitation.clone() /> })
+            view! { <JoinSignedIn token=token.clone() invitation=invitation.clone() /> }.into_any()
         }
-        Some(mine) => EitherOf3::C(view! { <SignedInAsSomeoneElse mine=mine invited=invitation.email.clone() /> }),
+        Some(mine) => view! { <SignedInAsSomeoneElse mine=mine invited=invitation.email.clone() /> }.into_any(),
     };
     view! {
         <h1 class="auth-title">{heading}</h1>
         <p class="auth-lead">{lead}</p>
-        {body}
+        {move || body()}
     }
 }
 
@@ -215,7 +216,7 @@ fn NewAccount(token: String, invitation: InvitationLookup) -> impl IntoView {
     };
 
     view! {
-        {banner}
+        {move || banner()}
         <form class="form" novalidate=true on:submit=on_submit aria-busy=move || pending.get().then_some("true")>
             <FormField id="name" label="Your name" autocomplete="name" required=true value=name error=shown_name_error />
             <FormField
@@ -235,10 +236,9 @@ fn NewAccount(token: String, invitation: InvitationLookup) -> impl IntoView {
                 error=shown_password_error
                 left=password_left
             />
-            <button type="submit" class="btn btn-primary btn-block" aria-disabled=move || pending.get().then_some("true")>
-                {move || pending.get().then(|| view! { <Spinner /> })}
-                <span>"Create account and join"</span>
-            </button>
+            <BusyButton submit=true class="btn btn-primary btn-block" busy=pending>
+                "Create account and join"
+            </BusyButton>
         </form>
         <p class="auth-switch">"Already have a Tessera account? " <a href=signin_href>"Sign in to accept"</a></p>
     }
@@ -250,7 +250,9 @@ fn JoinSignedIn(token: String, invitation: InvitationLookup) -> impl IntoView {
     let session = use_session();
     let accept = accept_action();
     let pending = accept.pending();
-    let error = move || accept.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner message=e.message /> });
+    let error = move || {
+        accept.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner message=e.message /> }.into_any())
+    };
     let who = session.with_me_untracked(|me| format!("{} ({})", me.user.name, me.user.email)).unwrap_or_default();
     let org = invitation.organization_name;
     // Belonging to another company is not fixed by clicking again: the way on
@@ -258,31 +260,27 @@ fn JoinSignedIn(token: String, invitation: InvitationLookup) -> impl IntoView {
     let blocked = move || accept.value().with(|v| matches!(v, Some(Err(e)) if e.code == "member_of_other_org"));
     let join = move || {
         if blocked() {
-            return Either::Right(view! { <a class="btn btn-secondary btn-block" href="/">"Go to Home"</a> });
+            return view! { <a class="btn btn-secondary btn-block" href="/">"Go to Home"</a> }.into_any();
         }
         let token = token.clone();
         let org = org.clone();
-        Either::Left(view! {
-        <button
-            type="button"
+        view! {
+        <BusyButton
             class="btn btn-primary btn-block"
-            aria-disabled=move || pending.get().then_some("true")
-            aria-busy=move || pending.get().then_some("true")
-            on:click=move |_| {
-                if !pending.get_untracked() {
-                    accept.dispatch_local(AcceptRequest { token: token.clone(), name: None, password: None });
-                }
-            }
+            busy=pending
+            on_click=Callback::new(move |()| {
+                accept.dispatch_local(AcceptRequest { token: token.clone(), name: None, password: None });
+            })
         >
-            {move || pending.get().then(|| view! { <Spinner /> })}
-            <span>"Join " {org}</span>
-        </button>
-        })
+            "Join " {org}
+        </BusyButton>
+        }
+        .into_any()
     };
     view! {
-        {error}
+        {move || error()}
         <p class="auth-text">"You are signed in as " <strong>{who}</strong> "."</p>
-        {join}
+        {move || join()}
     }
 }
 
@@ -292,10 +290,14 @@ fn SignedInAsSomeoneElse(mine: String, invited: String) -> impl IntoView {
     let sign_out = sign_out_action(false);
     let pending = sign_out.pending();
     let error = move || {
-        sign_out.value().get().flatten().map(|m| view! { <ErrorBanner title="Could not sign out" message=m /> })
+        sign_out
+            .value()
+            .get()
+            .flatten()
+            .map(|m| view! { <ErrorBanner title="Could not sign out" message=m /> }.into_any())
     };
     view! {
-        {error}
+        {move || error()}
         <div class="banner banner-info" role="status">
             <div class="banner-body">
                 <p>
@@ -305,19 +307,15 @@ fn SignedInAsSomeoneElse(mine: String, invited: String) -> impl IntoView {
             </div>
         </div>
         <div class="auth-actions">
-            <button
-                type="button"
+            <BusyButton
                 class="btn btn-primary"
-                aria-busy=move || pending.get().then_some("true")
-                on:click=move |_| {
-                    if !pending.get_untracked() {
-                        sign_out.dispatch_local(());
-                    }
-                }
+                busy=pending
+                on_click=Callback::new(move |()| {
+                    sign_out.dispatch_local(());
+                })
             >
-                {move || pending.get().then(|| view! { <Spinner /> })}
-                <span>"Sign out"</span>
-            </button>
+                "Sign out"
+            </BusyButton>
             <a class="btn btn-secondary" href="/">"Go to Home"</a>
         </div>
     }

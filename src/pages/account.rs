@@ -13,7 +13,7 @@ use crate::api::{self, ApiError};
 use crate::components::password_rules::password_problem;
 use crate::components::shell::focus_element;
 use crate::components::{
-    server_error_until_edited, ErrorBanner, FormField, Icon, IconKind, NewPasswordField, Notice, PageHeader, Spinner,
+    server_error_until_edited, BusyButton, ErrorBanner, FormField, Icon, IconKind, NewPasswordField, Notice, PageHeader,
 };
 use crate::sections::{kind_label, role_label};
 use crate::session::{use_session, Session};
@@ -57,6 +57,7 @@ pub fn Account() -> impl IntoView {
                             </div>
                         </div>
                     }
+                    .into_any()
                 })
         }}
         <div class="account-grid">
@@ -113,7 +114,7 @@ fn ProfileSection(session: Session) -> impl IntoView {
         <section class="card account-card" aria-labelledby="profile-title">
             <h2 id="profile-title" class="account-card-title">"Profile"</h2>
             <p class="account-card-text">"Your co-workers see your name on the Team page and on the invitations you send."</p>
-            {outcome}
+            {move || outcome()}
             <form class="form" novalidate=true on:submit=on_submit>
                 <FormField
                     id="profile-name"
@@ -143,10 +144,9 @@ fn ProfileSection(session: Session) -> impl IntoView {
                     </div>
                 </dl>
                 <div class="form-actions">
-                    <button type="submit" class="btn btn-primary" aria-busy=move || pending.get().then_some("true")>
-                        {move || pending.get().then(|| view! { <Spinner /> })}
-                        <span>"Save name"</span>
-                    </button>
+                    <BusyButton submit=true class="btn btn-primary" busy=pending>
+                        "Save name"
+                    </BusyButton>
                 </div>
             </form>
         </section>
@@ -218,7 +218,7 @@ fn PasswordSection(session: Session) -> impl IntoView {
             <p class="account-card-text">
                 "Changing it signs you out everywhere else, and we email you that it changed."
             </p>
-            {banner}
+            {move || banner()}
             <form class="form" novalidate=true on:submit=on_submit>
                 // Lets password managers file the new password under the right account.
                 <input type="email" class="visually-hidden" autocomplete="username" prop:value=email tabindex="-1" aria-hidden="true" readonly=true />
@@ -233,10 +233,9 @@ fn PasswordSection(session: Session) -> impl IntoView {
                 />
                 <NewPasswordField id="new-password" label="New password" value=new email=email error=shown_new_error />
                 <div class="form-actions">
-                    <button type="submit" class="btn btn-primary" aria-busy=move || pending.get().then_some("true")>
-                        {move || pending.get().then(|| view! { <Spinner /> })}
-                        <span>"Change password"</span>
-                    </button>
+                    <BusyButton submit=true class="btn btn-primary" busy=pending>
+                        "Change password"
+                    </BusyButton>
                 </div>
             </form>
         </section>

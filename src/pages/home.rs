@@ -44,6 +44,7 @@ pub fn Home() -> impl IntoView {
                     <p class="org-summary-note">{role_summary(me.role)}</p>
                 </section>
             }
+            .into_any()
         })
     };
     let kind = Memo::new(move |_| session.org_kind());
@@ -66,16 +67,17 @@ pub fn Home() -> impl IntoView {
                         </a>
                     </li>
                 }
+                .into_any()
             })
-            .collect_view()
+            .collect::<Vec<_>>()
     };
 
     view! {
         <PageHeader title=greeting description="Manage your software subscriptions: credits, licenses, devices and renewals." />
-        {summary}
+        {move || summary()}
         <section class="home-sections" aria-labelledby="sections-title">
             <h2 id="sections-title" class="section-title">"Get started"</h2>
-            <ul class="card-grid">{cards}</ul>
+            <ul class="card-grid">{move || cards()}</ul>
         </section>
     }
 }

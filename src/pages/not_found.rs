@@ -1,4 +1,3 @@
-use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::set_page_title;
@@ -10,9 +9,10 @@ use crate::session::use_session;
 pub fn NotFound() -> impl IntoView {
     set_page_title("Page not found");
     let signed_in = use_session().signed_in();
-    move || {
+    view! {
+        {move || {
         if signed_in.get() {
-            Either::Left(view! {
+            view! {
                 <Shell>
                     <PageHeader title="Page not found" />
                     <EmptyState
@@ -23,9 +23,10 @@ pub fn NotFound() -> impl IntoView {
                         <a class="btn btn-primary" href="/">"Go to Home"</a>
                     </EmptyState>
                 </Shell>
-            })
+            }
+            .into_any()
         } else {
-            Either::Right(view! {
+            view! {
                 <main class="auth-page" id="main">
                     <div class="auth-card">
                         <a class="auth-brand" href="/signin">
@@ -37,7 +38,8 @@ pub fn NotFound() -> impl IntoView {
                         <a class="btn btn-primary btn-block" href="/signin">"Go to sign in"</a>
                     </div>
                 </main>
-            })
+            }.into_any()
         }
+    }}
     }
 }

@@ -9,7 +9,7 @@ use crate::api::{self, ApiError};
 use crate::components::password_rules::password_problem;
 use crate::components::shell::focus_element;
 use crate::components::{
-    server_error_until_edited, ErrorBanner, FormField, Icon, IconKind, Logo, NewPasswordField, Spinner,
+    server_error_until_edited, BusyButton, ErrorBanner, FormField, Icon, IconKind, Logo, NewPasswordField,
 };
 use crate::session::use_session;
 
@@ -201,7 +201,7 @@ pub fn Register() -> impl IntoView {
                 </div>
                 <h1 class="auth-title">"Create your Tessera account"</h1>
                 <p class="auth-lead">"You will be the first admin of your organization and can invite co-workers later."</p>
-                {move || server_error.get().map(|e| view! { <ErrorBanner message=e.message /> })}
+                {move || server_error.get().map(|e| view! { <ErrorBanner message=e.message /> }.into_any())}
                 <form class="form" novalidate=true on:submit=on_submit aria-busy=move || pending.get().then_some("true")>
                     <fieldset class="kind-fieldset">
                         <legend class="field-label">"Who is this account for?"</legend>
@@ -247,10 +247,9 @@ pub fn Register() -> impl IntoView {
                         error=shown_password_error
                         left=password_left
                     />
-                    <button type="submit" class="btn btn-primary btn-block">
-                        {move || pending.get().then(|| view! { <Spinner /> })}
-                        <span>"Create account"</span>
-                    </button>
+                    <BusyButton submit=true class="btn btn-primary btn-block" busy=pending>
+                        "Create account"
+                    </BusyButton>
                 </form>
                 <p class="auth-switch">"Already have an account? " <a href="/signin">"Sign in"</a></p>
             </div>

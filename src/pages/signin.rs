@@ -7,7 +7,7 @@ use tessera_domain::email::Email;
 use super::set_page_title;
 use crate::api::{self, ApiError};
 use crate::components::shell::focus_element;
-use crate::components::{ErrorBanner, FormField, Logo, Notice, Spinner};
+use crate::components::{BusyButton, ErrorBanner, FormField, Logo, Notice};
 use crate::session::use_session;
 
 /// The message shown when a session ran out.
@@ -81,8 +81,8 @@ pub fn SignIn() -> impl IntoView {
                 </div>
                 <h1 class="auth-title">"Sign in to Tessera"</h1>
                 <p class="auth-lead">"Manage your software licenses, devices and renewals."</p>
-                {move || expired().then(|| view! { <Notice message=EXPIRED_MESSAGE /> })}
-                {move || server_error().map(|e| view! { <ErrorBanner message=e.message /> })}
+                {move || expired().then(|| view! { <Notice message=EXPIRED_MESSAGE /> }.into_any())}
+                {move || server_error().map(|e| view! { <ErrorBanner message=e.message /> }.into_any())}
                 <form class="form" novalidate=true on:submit=on_submit aria-busy=move || pending.get().then_some("true")>
                     <FormField
                         id="email"
@@ -107,10 +107,9 @@ pub fn SignIn() -> impl IntoView {
                         value=password
                         error=shown_password_error
                     />
-                    <button type="submit" class="btn btn-primary btn-block">
-                        {move || pending.get().then(|| view! { <Spinner /> })}
-                        <span>"Sign in"</span>
-                    </button>
+                    <BusyButton submit=true class="btn btn-primary btn-block" busy=pending>
+                        "Sign in"
+                    </BusyButton>
                 </form>
                 <p class="auth-switch">
                     "New to Tessera? " <a href="/register">"Create an account"</a>

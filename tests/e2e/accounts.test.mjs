@@ -62,6 +62,20 @@ test("a duplicate email is refused with a message", async () => {
   assert.equal(new URL(second.url()).pathname, "/register");
 });
 
+test("a signed-out first load logs no error and no failed request", async () => {
+  const page = await newPage(browser);
+  const problems = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  page.on("requestfailed", (r) => problems.push(`failed: ${r.url()}`));
+  page.on("response", (r) => r.status() >= 400 && problems.push(`${r.status()}: ${r.url()}`));
+  await page.goto("/");
+  await page.waitForURL((url) => url.pathname === "/signin");
+  await page.getByLabel("Email").waitFor();
+  await signIn.open(page);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(page.errors, []);
+});
+
 test("signed-out visitors are sent to sign in; unknown pages say so", async () => {
   const page = await newPage(browser);
   await page.goto("/licenses");

@@ -246,3 +246,11 @@ pub struct OrgSettingsPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub members_may_invite: Option<bool>,
 }
+
+/// `GET /api/v1/session`: who is signed in, `me` is `null` for nobody. Unlike
+/// `GET /api/v1/me` it answers 200 either way, so the app's start-up check does
+/// not log a failed request for every signed-out visitor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionState {
+    pub me: Option<Me>,
+}

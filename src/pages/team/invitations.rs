@@ -8,7 +8,7 @@ use tessera_domain::invitation::lifetime_text;
 
 use super::{feedback_view, list_view, load_state, update_row, Confirm, Feedback, TeamCtx, TeamDialog};
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBanner, Spinner};
+use crate::components::{BusyButton, ErrorBanner};
 use crate::format::{iso_date, short_date};
 
 /// The badge colour of a status: waiting (blue), done (green), withdrawn
@@ -284,21 +284,17 @@ fn invitation_row(ctx: TeamCtx, id: i64, admin: bool) -> impl IntoView {
                 actions.get().unwrap_or(invitation_actions(InvitationStatus::Revoked));
             let resend_button = can_resend.then(|| {
                 view! {
-                    <button
-                        type="button"
+                    <BusyButton
                         class="btn btn-secondary btn-sm"
-                        aria-label=resend_label.clone()
-                        aria-disabled=move || resending.get().then_some("true")
-                        on:click=move |_| {
-                            if !resending.get_untracked() {
-                                ctx.invitations_feedback.set(None);
-                                resend.dispatch_local(());
-                            }
-                        }
+                        aria_label=resend_label.clone()
+                        busy=resending
+                        on_click=Callback::new(move |()| {
+                            ctx.invitations_feedback.set(None);
+                            resend.dispatch_local(());
+                        })
                     >
-                        {move || resending.get().then(|| view! { <Spinner /> })}
-                        <span>"Resend"</span>
-                    </button>
+                        "Resend"
+                    </BusyButton>
                 }
             });
             let revoke_button = can_revoke.then(|| {

@@ -1,7 +1,6 @@
 //! The "Invite a co-worker" dialog (SPEC §7): one email field, checked in the
 //! browser with the shared rule, then by the server; its exact messages.
 
-use leptos::either::Either;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use tessera_domain::api::{Invitation, InviteRequest};
@@ -10,7 +9,7 @@ use tessera_domain::invitation::lifetime_text;
 
 use crate::api::{self, ApiError};
 use crate::components::shell::focus_element;
-use crate::components::{Dialog, ErrorBanner, FormField, Icon, IconKind, Spinner};
+use crate::components::{server_error_until_edited, BusyButton, Dialog, ErrorBanner, FormField, Icon, IconKind};
 use crate::session::use_session;
 
 /// What is wrong with the address before asking the server, in SPEC §7's words.
@@ -26,8 +25,8 @@ pub fn InviteDialog(
     org_name: String,
     /// Cancel, Close, Escape.
     on_close: Callback<()>,
-    /// An invitation was sent (e.g. to refresh the list).
-    on_sent: Callback<()>,
+    /// An invitation was sent: the one the server created, for the list.
+    on_sent: Callback<Invitation>,
 ) -> impl IntoView {
     let session = use_session();
     let email = RwSignal::new(String::new());
@@ -39,7 +38,7 @@ pub fn InviteDialog(
         let request = request.clone();
         async move {
             let invitation = api::invite(session, &request).await?;
-            on_sent.run(());
+            on_sent.run(invitation.clone());
             // The form (and its focused button) is replaced: focus the next step.
             request_animation_frame(|| focus_element("invite-again"));
             Ok::<Invitation, ApiError>(invitation)
@@ -51,13 +50,12 @@ pub fn InviteDialog(
     // An error about the address stays under the field until the address changes; any other
     // (too many invitations, no permission, no connection) shows above the form, since
     // marking the field invalid would tell a screen reader the wrong thing.
-    let last_error = move || send.value().with(|v| v.as_ref().and_then(|r| r.as_ref().err()).cloned());
-    let server_error =
-        Memo::new(move |_| last_error().filter(|e| e.is_about("email")).map(|e| (e.message, email.get_untracked())));
-    let other_error = Memo::new(move |_| last_error().filter(|e| !e.is_about("email")).map(|e| e.message));
+    let last_error = Memo::new(move |_| send.value().with(|v| v.as_ref().and_then(|r| r.as_ref().err()).cloned()));
+    let server_error = server_error_until_edited(last_error, |e| e.is_about("email"), email);
+    let other_error = Memo::new(move |_| last_error.get().filter(|e| !e.is_about("email")).map(|e| e.message));
     let shown_error = Signal::derive(move || {
         let local = submitted.get().then(|| local_error.get()).flatten().map(str::to_string);
-        local.or_else(|| server_error.get().filter(|(_, at)| email.with(|now| now == at)).map(|(m, _)| m))
+        local.or_else(|| server_error.get())
     });
 
     let on_submit = move |ev: SubmitEvent| {
@@ -88,7 +86,7 @@ pub fn InviteDialog(
                 "We will email them a link to join " {org_name.clone()} ". The link works for " {lifetime_text()} "."
             </p>
             <form class="form" novalidate=true on:submit=on_submit>
-                {move || other_error.get().map(|message| view! { <ErrorBanner message=message /> })}
+                {move || other_error.get().map(|message| view! { <ErrorBanner message=message /> }.into_any())}
                 <FormField
                     id="invite-email"
                     label="Email address"
@@ -101,15 +99,9 @@ pub fn InviteDialog(
                 />
                 <div class="dialog-actions">
                     <button type="button" class="btn btn-secondary" on:click=close>"Cancel"</button>
-                    <button
-                        type="submit"
-                        class="btn btn-primary"
-                        aria-disabled=move || pending.get().then_some("true")
-                        aria-busy=move || pending.get().then_some("true")
-                    >
-                        {move || pending.get().then(|| view! { <Spinner /> })}
-                        <span>"Send Invite"</span>
-                    </button>
+                    <BusyButton submit=true class="btn btn-primary" busy=pending>
+                        "Send Invite"
+                    </BusyButton>
                 </div>
             </form>
         }
@@ -143,8 +135,8 @@ pub fn InviteDialog(
             on_close=on_close
         >
             {move || match sent_to.get() {
-                None => Either::Left(form()),
-                Some(to) => Either::Right(success(to)),
+                None => form().into_any(),
+                Some(to) => success(to).into_any(),
             }}
         </Dialog>
     }

@@ -11,14 +11,14 @@ mod invitations;
 mod invite;
 mod members;
 
-use leptos::either::{Either, EitherOf3};
+use leptos::either::Either;
 use leptos::prelude::*;
 use tessera_domain::api::{Invitation, InvitationStatus, Member, Role};
 use tessera_domain::invitation::{may_invite, InvitePolicy};
 
 use super::set_page_title;
 use crate::api::{self, ApiError};
-use crate::components::{Dialog, EmptyState, ErrorBanner, Icon, IconKind, Loading, Notice, PageHeader, Spinner};
+use crate::components::{BusyButton, Dialog, EmptyState, ErrorBanner, Icon, IconKind, Loading, Notice, PageHeader};
 use crate::sections::TEAM;
 use crate::session::{use_session, Session};
 
@@ -105,11 +105,13 @@ fn update_row<T: 'static>(
 
 /// Shows the outcome of the last change, if any.
 fn feedback_view(feedback: RwSignal<Option<Feedback>>) -> impl IntoView {
-    move || {
-        feedback.get().map(|f| match f {
-            Feedback::Done(message) => Either::Left(view! { <Notice message=message /> }),
-            Feedback::Failed(message) => Either::Right(view! { <ErrorBanner message=message /> }),
-        })
+    view! {
+        {move || {
+            feedback.get().map(|f| match f {
+                Feedback::Done(message) => view! { <Notice message=message /> }.into_any(),
+                Feedback::Failed(message) => view! { <ErrorBanner message=message /> }.into_any(),
+            })
+        }}
     }
 }
 
@@ -122,16 +124,19 @@ fn list_view(
     retry: Callback<()>,
     table: impl Fn() -> AnyView + Send + 'static,
 ) -> impl IntoView {
-    move || match state.get() {
-        Load::Loading => EitherOf3::A(view! { <Loading label=loading /> }),
-        Load::Ready => EitherOf3::B(table()),
-        Load::Failed(message) => EitherOf3::C(view! {
-            <ErrorBanner title=failed message=message>
-                <button type="button" class="btn btn-secondary btn-sm banner-action" on:click=move |_| retry.run(())>
-                    "Try again"
-                </button>
-            </ErrorBanner>
-        }),
+    view! {
+        {move || match state.get() {
+            Load::Loading => view! { <Loading label=loading /> }.into_any(),
+            Load::Ready => table(),
+            Load::Failed(message) => view! {
+                <ErrorBanner title=failed message=message>
+                    <button type="button" class="btn btn-secondary btn-sm banner-action" on:click=move |_| retry.run(())>
+                        "Try again"
+                    </button>
+                </ErrorBanner>
+            }
+            .into_any(),
+        }}
     }
 }
 
@@ -178,9 +183,20 @@ fn team_page(session: Session) -> impl IntoView {
         invitations_feedback: RwSignal::new(None),
     };
     let close_dialog = Callback::new(move |()| ctx.dialog.set(None));
-    let invitation_sent = Callback::new(move |()| {
+    // The new invitation goes on top of the list (newest first) without asking
+    // for the whole list again; a list not loaded (or failed) is loaded anew.
+    let invitation_sent = Callback::new(move |invitation: Invitation| {
         ctx.invitations_feedback.set(None);
-        invitations.refetch();
+        let mut added = false;
+        invitations.update(|list| {
+            if let Some(Ok(list)) = list {
+                list.insert(0, invitation);
+                added = true;
+            }
+        });
+        if !added {
+            invitations.refetch();
+        }
     });
     let description = format!("The people of {} and the co-workers you have invited.", org_name.get_untracked());
 
@@ -202,6 +218,7 @@ fn team_page(session: Session) -> impl IntoView {
                                 <span>"Invite a co-worker"</span>
                             </button>
                         }
+                            .into_any()
                     })
             }}
         </PageHeader>
@@ -213,23 +230,23 @@ fn team_page(session: Session) -> impl IntoView {
                 <MembersSection ctx=ctx admin=admin />
                 <InvitationsSection ctx=ctx settings=settings admin=admin members_may_invite=members_may_invite />
             }
+            .into_any()
         }}
         {move || {
             ctx.dialog
                 .get()
                 .map(|dialog| match dialog {
                     TeamDialog::Invite => {
-                        Either::Left(
-                            view! {
-                                <InviteDialog
-                                    org_name=org_name.get_untracked()
-                                    on_close=close_dialog
-                                    on_sent=invitation_sent
-                                />
-                            },
-                        )
+                        view! {
+                            <InviteDialog
+                                org_name=org_name.get_untracked()
+                                on_close=close_dialog
+                                on_sent=invitation_sent
+                            />
+                        }
+                        .into_any()
                     }
-                    TeamDialog::Confirm(confirm) => Either::Right(view! { <ConfirmDialog ctx=ctx confirm=confirm /> }),
+                    TeamDialog::Confirm(confirm) => view! { <ConfirmDialog ctx=ctx confirm=confirm /> }.into_any(),
                 })
         }}
     }
@@ -285,7 +302,8 @@ fn ConfirmDialog(ctx: TeamCtx, confirm: Confirm) -> impl IntoView {
         }
     });
     let pending = run.pending();
-    let error = move || run.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner message=e.message /> });
+    let error =
+        move || run.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner message=e.message /> }.into_any());
 
     view! {
         <Dialog
@@ -298,24 +316,20 @@ fn ConfirmDialog(ctx: TeamCtx, confirm: Confirm) -> impl IntoView {
         >
             <h2 id="confirm-title" class="dialog-title">{title}</h2>
             <p id="confirm-text" class="dialog-text">{text}</p>
-            {error}
+            {move || error()}
             <div class="dialog-actions">
                 <button id="confirm-cancel" type="button" class="btn btn-secondary" on:click=move |_| close.run(())>
                     "Cancel"
                 </button>
-                <button
-                    type="button"
+                <BusyButton
                     class="btn btn-danger"
-                    aria-disabled=move || pending.get().then_some("true")
-                    on:click=move |_| {
-                        if !pending.get_untracked() {
-                            run.dispatch_local(confirm.clone());
-                        }
-                    }
+                    busy=pending
+                    on_click=Callback::new(move |()| {
+                        run.dispatch_local(confirm.clone());
+                    })
                 >
-                    {move || pending.get().then(|| view! { <Spinner /> })}
-                    <span>{action_label}</span>
-                </button>
+                    {action_label}
+                </BusyButton>
             </div>
         </Dialog>
     }

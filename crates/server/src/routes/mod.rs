@@ -5,6 +5,7 @@ pub mod dev;
 pub mod health;
 pub mod invitations;
 pub mod members;
+pub mod session_state;
 
 use crate::error::ApiError;
 use crate::session::{csrf_guard, renew_cookie};
@@ -23,6 +24,7 @@ pub fn api(state: AppState) -> Router {
         .route("/auth/logout", post(auth::logout))
         .route("/auth/password", post(auth::change_password))
         .route("/me", get(auth::me).patch(auth::update_me))
+        .route("/session", get(session_state::session_state))
         .route("/invitations", get(invitations::list).post(invitations::create))
         .route("/invitations/lookup", get(invitations::lookup))
         .route("/invitations/accept", post(invitations::accept))

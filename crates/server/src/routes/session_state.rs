@@ -1,0 +1,28 @@
+//! `GET /api/v1/session`: the app's start-up check. `GET /api/v1/me` answers 401
+//! to a visitor without a session, which is right for an API but makes every
+//! signed-out first load log a failed request in the browser; this answers 200
+//! with `{"me": null}` instead.
+
+use crate::session::{self, AuthRejection, Authenticated};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use tessera_domain::api::SessionState;
+
+pub async fn session_state(current: Result<Authenticated, AuthRejection>) -> Response {
+    match current {
+        Ok(current) => Json(SessionState { me: Some(session::me(&current.session, &current.token)) }).into_response(),
+        Err(rejection) => {
+            let rejected = rejection.into_response();
+            if rejected.status() != StatusCode::UNAUTHORIZED {
+                return rejected;
+            }
+            // Nobody signed in: still pass on the clearing of a stale cookie, as `/me` does.
+            let mut response = Json(SessionState { me: None }).into_response();
+            for cookie in rejected.headers().get_all(header::SET_COOKIE) {
+                response.headers_mut().append(header::SET_COOKIE, cookie.clone());
+            }
+            response
+        }
+    }
+}
