@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod json;
 pub mod mail;
+pub mod openapi;
 pub mod routes;
 pub mod security;
 pub mod session;

@@ -3,6 +3,9 @@
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::mail;
+use crate::openapi::{
+    Csrf, Internal, InvalidBody, MalformedJson, PayloadTooLarge, Unauthenticated, UnsupportedMediaType,
+};
 use crate::security;
 use crate::session::{self, CurrentUser};
 use crate::state::AppState;
@@ -13,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Duration;
 use tessera_domain::api::{
-    ChangePasswordRequest, LoginRequest, Me, OrgKind, ProfilePatch, RegisterKind, RegisterRequest, Role,
+    ChangePasswordRequest, ErrorBody, LoginRequest, Me, OrgKind, ProfilePatch, RegisterKind, RegisterRequest, Role,
 };
 use tessera_domain::email::Email;
 
@@ -24,6 +27,27 @@ pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
 const MAX_NAME_CHARS: usize = 100;
 const MAX_ORG_NAME_CHARS: usize = 120;
 
+/// `POST /api/v1/auth/register`: a new organization and its first admin, signed in.
+#[utoipa::path(
+    post,
+    path = "/auth/register",
+    tag = "auth",
+    security(()),
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered and signed in.", body = Me,
+            headers(("Set-Cookie" = String, description = "The session cookie"))),
+        (status = 400, response = MalformedJson),
+        (status = 403, response = Csrf),
+        (status = 409, description = "`email_taken` (field `email`).", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "`invalid_body`; `validation` (fields `name`, `org_name`), \
+            `email_required`, `email_invalid` (field `email`), a password rule's code such as \
+            `weak_password` (field `password`).", body = ErrorBody),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<RegisterRequest>) -> ApiResult<Response> {
     let name = required_text(&req.name, "name", "Please enter your name.", MAX_NAME_CHARS)?;
     let email = Email::parse(&req.email).map_err(|e| ApiError::invalid(e.code(), "email", e.message()))?;
@@ -78,6 +102,28 @@ pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<Regis
     start_session(&state, &session, StatusCode::CREATED).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "auth",
+    security(()),
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in.", body = Me,
+            headers(("Set-Cookie" = String, description = "The session cookie"))),
+        (status = 400, response = MalformedJson),
+        (status = 401, description = "`invalid_credentials`: no such account, or a wrong password \
+            (the answer does not say which).", body = ErrorBody),
+        (status = 403, response = Csrf),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+        (status = 429, description = "`too_many_attempts`: too many failed sign-ins for this \
+            address in the last 15 minutes.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Response> {
     let key = throttle_key(&req.email);
     reserve_attempt(&state, &key).await?;
@@ -106,6 +152,18 @@ pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginReq
     start_session(&state, &session, StatusCode::OK).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "auth",
+    security((), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 204, description = "Signed out (or was not signed in); the cookie is cleared.",
+            headers(("Set-Cookie" = String, description = "Clears the session cookie"))),
+        (status = 403, response = Csrf),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     if let Some(token) = session::token_from_headers(&headers) {
         state.db.delete_session(&security::token_hash(&token)).await?;
@@ -115,12 +173,40 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
     Ok(response)
 }
 
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "auth",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The signed-in person, their organization and role.", body = Me),
+        (status = 401, response = Unauthenticated),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn me(current: CurrentUser) -> Json<Me> {
     Json(session::me(&current.session, &current.token))
 }
 
 /// `PATCH /api/v1/me`: the person's own name (their email is who they are, and
 /// changes only through an admin).
+#[utoipa::path(
+    patch,
+    path = "/me",
+    tag = "auth",
+    security(("session" = [], "csrf" = [])),
+    request_body = ProfilePatch,
+    responses(
+        (status = 200, description = "Renamed.", body = Me),
+        (status = 400, response = MalformedJson),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Csrf),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "`invalid_body`; `validation` (field `name`).", body = ErrorBody),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn update_me(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -136,6 +222,27 @@ pub async fn update_me(
 /// `POST /api/v1/auth/password`: proves the current password, sets a new one, and
 /// signs out every other session of the account. Wrong guesses count against the
 /// same throttle as sign-in, so a stolen session cannot be used to find the password.
+#[utoipa::path(
+    post,
+    path = "/auth/password",
+    tag = "auth",
+    security(("session" = [], "csrf" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 200, description = "Changed; the account's other sessions are signed out.", body = Me),
+        (status = 400, response = MalformedJson),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Csrf),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "`invalid_body`; `wrong_password` (field `current_password`); \
+            `password_unchanged` or a password rule's code such as `weak_password` (field \
+            `new_password`).", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`: counted with the sign-ins of the address.",
+            body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     current: CurrentUser,
