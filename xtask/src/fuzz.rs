@@ -69,7 +69,11 @@ pub fn run() -> Result<(), String> {
 /// Registers a user on the test server; its session cookie and CSRF token.
 fn sign_up(server: &TestServer) -> Result<(String, String), String> {
     let body = r#"{"org_kind":"customer","org_name":"Fuzz Ltd","name":"Robot","email":"robot@example.com","password":"fuzzing-the-api-safely"}"#;
-    let response = post_json(server, "/api/v1/auth/register", body)?;
+    session_of(&post_json(server, "/api/v1/auth/register", body)?)
+}
+
+/// The session cookie and CSRF token of a successful sign-up's raw HTTP answer.
+fn session_of(response: &str) -> Result<(String, String), String> {
     let (head, body) = response.split_once("\r\n\r\n").ok_or("registering the fuzzer's user: no answer")?;
     if !head.starts_with("HTTP/1.1 201") {
         return Err(format!("registering the fuzzer's user failed:\n{head}\n\n{body}"));
@@ -107,4 +111,19 @@ fn post_json(server: &TestServer, path: &str, body: &str) -> Result<String, Stri
 fn tail(text: &str, lines: usize) -> String {
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_session_of_a_sign_up() {
+        let answer = "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\n\
+                      set-cookie: tessera_session=abc123; Path=/; HttpOnly\r\n\r\n\
+                      {\"user\":{\"id\":1},\"csrf_token\":\"xyz\",\"must_change_password\":false}";
+        assert_eq!(session_of(answer), Ok(("abc123".into(), "xyz".into())));
+        let refused = "HTTP/1.1 422 Unprocessable Entity\r\n\r\n{\"error\":{}}";
+        assert!(session_of(refused).is_err_and(|e| e.contains("422")));
+    }
 }
