@@ -3,6 +3,7 @@
 //! needs nothing but Rust.
 
 mod bench;
+mod fuzz;
 mod proc;
 mod server;
 mod summary;
@@ -18,12 +19,14 @@ cargo xtask <command>
 
   run     [--addr HOST:PORT]  build everything and run Tessera with demo data
                               (default http://127.0.0.1:8080; data in data/)
-  test                        fmt, clippy, native tests, wasm tests, end-to-end tests
+  test                        fmt, clippy, native tests, wasm tests, end-to-end tests,
+                              API fuzzer
   e2e     [FILE…]             only the end-to-end tests (all, or the files given)
+  fuzz                        only the API fuzzer (schemathesis) against the OpenAPI document
   bench                       wasm size, first render, API throughput (docs/benchmarks.md)
   build                       build the web app (dist/) and the server
   setup   [--browser]         install the tools only (trunk, wasm-bindgen, npm tools;
-                              --browser adds Chromium)
+                              --browser adds Chromium and the API fuzzer)
 ";
 
 fn main() -> ExitCode {
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => return test::run(),
         Some("e2e") => return test::run_e2e_only(&args[1..]),
+        Some("fuzz") => tools::fuzzer().and_then(|()| server::build()).and_then(|()| fuzz::run()),
         Some("bench") => bench::run(),
         Some("build") => tools::ensure(false).and_then(|()| web::build()).and_then(|()| server::build()),
         Some("setup") => tools::ensure(args.iter().any(|a| a == "--browser")),

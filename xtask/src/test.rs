@@ -5,7 +5,7 @@
 use crate::proc::{self, cmd, run_tee};
 use crate::server::TestServer;
 use crate::summary::{self, Counts};
-use crate::{server, tools, web};
+use crate::{fuzz, server, tools, web};
 use std::process::ExitCode;
 
 pub fn run() -> ExitCode {
@@ -92,6 +92,15 @@ pub fn run() -> ExitCode {
                 fail("end-to-end tests did not run", &mut total, &mut problems);
             }
         },
+    }
+
+    // The API fuzzer, against the OpenAPI document the server serves: one check.
+    match server::build().and_then(|()| fuzz::run()) {
+        Ok(()) => total.passed += 1,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            fail("API fuzzer (schemathesis)", &mut total, &mut problems);
+        }
     }
 
     if !problems.is_empty() {

@@ -17,6 +17,7 @@ pub fn ensure(browser: bool) -> Result<(), String> {
     if browser {
         nextest()?;
         chromium()?;
+        fuzzer()?;
     }
     Ok(())
 }
@@ -79,6 +80,31 @@ fn npm_tools() -> Result<(), String> {
     }
     run(cmd("npm", &["ci", "--no-audit", "--no-fund", "--loglevel=error"]))?;
     std::fs::write(NPM_STAMP, lock).map_err(|e| format!("{NPM_STAMP}: {e}"))
+}
+
+/// The API fuzzer's requirements, pinned with everything they pull in.
+const FUZZER_REQUIREMENTS: &str = "tools/schemathesis-requirements.txt";
+/// Its Python environment; `FUZZER_STAMP` is a copy of the requirements it was built from.
+const FUZZER_VENV: &str = "target/schemathesis";
+const FUZZER_STAMP: &str = "target/schemathesis/installed-requirements.txt";
+/// The fuzzer's command line.
+pub const SCHEMATHESIS: &str = "target/schemathesis/bin/st";
+
+/// schemathesis, the API fuzzer, in a virtual environment of its own under `target/`:
+/// rebuilt only when the pinned requirements change.
+pub fn fuzzer() -> Result<(), String> {
+    let wanted = std::fs::read(FUZZER_REQUIREMENTS).map_err(|e| format!("{FUZZER_REQUIREMENTS}: {e}"))?;
+    if std::fs::read(FUZZER_STAMP).is_ok_and(|have| have == wanted) && Path::new(SCHEMATHESIS).exists() {
+        return Ok(());
+    }
+    if output("python3", &["-c", "import venv, ensurepip"]).is_none() {
+        apt_install(&["python3", "python3-venv"])?;
+    }
+    let _ = std::fs::remove_dir_all(FUZZER_VENV);
+    run(cmd("python3", &["-m", "venv", FUZZER_VENV]))?;
+    let pip = format!("{FUZZER_VENV}/bin/pip");
+    run(cmd(&pip, &["install", "--quiet", "--disable-pip-version-check", "--requirement", FUZZER_REQUIREMENTS]))?;
+    std::fs::write(FUZZER_STAMP, wanted).map_err(|e| format!("{FUZZER_STAMP}: {e}"))
 }
 
 fn nextest() -> Result<(), String> {

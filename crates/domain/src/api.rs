@@ -1,11 +1,15 @@
 //! Shapes of the JSON API under `/api/v1`, shared by server and browser.
 //!
 //! Field names here are a contract with clients and scripts: rename nothing.
+//!
+//! With the `openapi` feature (the server's) each type also derives its JSON schema, from
+//! which the server's OpenAPI document is built: the document cannot drift from the types.
 
 use serde::{Deserialize, Serialize};
 
 /// Kind of organization stored on the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrgKind {
     Customer,
@@ -35,6 +39,7 @@ impl OrgKind {
 /// What a person chooses when registering. `individual` is a home owner: it
 /// creates a customer organization of one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RegisterKind {
     Customer,
@@ -43,6 +48,7 @@ pub enum RegisterKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -68,6 +74,7 @@ impl Role {
 
 /// `POST /api/v1/auth/register`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterRequest {
     /// Company name; may be empty for `individual` (the person's name is used).
     #[serde(default)]
@@ -80,6 +87,7 @@ pub struct RegisterRequest {
 
 /// `POST /api/v1/auth/login`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -88,6 +96,7 @@ pub struct LoginRequest {
 /// `POST /api/v1/auth/password`: the signed-in person chooses a new password.
 /// Their other sessions end; this one stays.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangePasswordRequest {
     pub current_password: String,
     pub new_password: String,
@@ -95,11 +104,13 @@ pub struct ChangePasswordRequest {
 
 /// `PATCH /api/v1/me`: the signed-in person's own details.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfilePatch {
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserInfo {
     pub id: i64,
     pub name: String,
@@ -107,6 +118,7 @@ pub struct UserInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgInfo {
     pub id: i64,
     pub name: String,
@@ -118,6 +130,7 @@ pub struct OrgInfo {
 
 /// `GET /api/v1/me`, also the body of a successful register or login.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub user: UserInfo,
     pub organization: OrgInfo,
@@ -131,6 +144,7 @@ pub struct Me {
 
 /// `GET /api/v1/health`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
     pub version: String,
@@ -138,11 +152,13 @@ pub struct Health {
 
 /// The error body of every failed request (SPEC §11).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// Stable, machine-readable code, e.g. `email_taken`.
     pub code: String,
@@ -160,11 +176,13 @@ pub const CSRF_HEADER: &str = "X-CSRF-Token";
 
 /// `POST /api/v1/invitations`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InviteRequest {
     pub email: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InvitationStatus {
     Pending,
@@ -186,6 +204,7 @@ impl InvitationStatus {
 
 /// An invitation as its organization sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invitation {
     pub id: i64,
     pub email: String,
@@ -198,6 +217,7 @@ pub struct Invitation {
 
 /// `GET /api/v1/invitations/lookup?token=…`: what the accept page may show, nothing more.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationLookup {
     pub organization_name: String,
     pub inviter: String,
@@ -207,6 +227,7 @@ pub struct InvitationLookup {
 /// `POST /api/v1/invitations/accept`: `name` and `password` register a new person;
 /// the token alone joins a signed-in user with the invited email.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AcceptInvitation {
     pub token: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -216,6 +237,7 @@ pub struct AcceptInvitation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     pub id: i64,
     pub name: String,
@@ -226,12 +248,14 @@ pub struct Member {
 
 /// `PATCH /api/v1/members/{id}`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoleChange {
     pub role: Role,
 }
 
 /// `GET /api/v1/organization`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgSettings {
     pub id: i64,
     pub name: String,
@@ -242,6 +266,7 @@ pub struct OrgSettings {
 
 /// `PATCH /api/v1/organization` (admins)
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgSettingsPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub members_may_invite: Option<bool>,
@@ -251,6 +276,7 @@ pub struct OrgSettingsPatch {
 /// `GET /api/v1/me` it answers 200 either way, so the app's start-up check does
 /// not log a failed request for every signed-out visitor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionState {
     pub me: Option<Me>,
 }

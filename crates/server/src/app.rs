@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{routes, web};
+use crate::{openapi, routes, web};
 use axum::http::{HeaderName, Request};
 use axum::response::IntoResponse;
 use axum::Router;
@@ -23,7 +23,7 @@ pub fn router(state: AppState) -> Router {
         router = router.route("/dev/outbox", axum::routing::get(routes::dev::outbox_page).with_state(state.clone()));
     }
     router
-        .nest("/api/v1", routes::api(state))
+        .nest(openapi::PREFIX, routes::api(state))
         .fallback_service(web::static_files(&static_dir))
         .layer(axum::middleware::from_fn(web::cache_policy))
         .layer(axum::middleware::from_fn(move |request, next| web::security_headers(csp.clone(), https, request, next)))

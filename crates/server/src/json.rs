@@ -6,6 +6,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 pub struct ApiJson<T>(pub T);
 
@@ -17,7 +18,18 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        // Every body of this API is an object, as its OpenAPI document says; but serde reads a
+        // struct from an array too (`[null]` would pass for `{"members_may_invite": null}`).
+        let axum::Json(raw) =
+            axum::Json::<Box<RawValue>>::from_request(req, state).await.map_err(rejection_to_error)?;
+        if !raw.get().trim_start().starts_with('{') {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                "The request body does not have the expected fields (a JSON object is expected).",
+            ));
+        }
+        match axum::Json::<T>::from_bytes(raw.get().as_bytes()) {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(rejection_to_error(rejection)),
         }

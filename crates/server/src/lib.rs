@@ -11,6 +11,7 @@ pub mod exposure;
 pub mod hashing;
 pub mod json;
 pub mod mail;
+pub mod openapi;
 pub mod routes;
 pub mod security;
 pub mod session;

@@ -107,6 +107,9 @@ async fn malformed_json_is_400_with_a_clear_message() {
 
     let r = app.post("/api/v1/auth/login", json!({"email": 5})).await;
     assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"));
+    // serde would read the fields of a struct from an array; the API takes objects only.
+    let r = app.post("/api/v1/auth/login", json!(["a@b.c", "password"])).await;
+    assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"));
 }
 
 #[tokio::test]

@@ -3,6 +3,10 @@
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::mail;
+use crate::openapi::{
+    Csrf, CsrfOrPasswordChange, Internal, InvalidBody, MalformedJson, PayloadTooLarge, Unauthenticated,
+    UnsupportedMediaType,
+};
 use crate::security;
 use crate::session::{self, Authenticated};
 use crate::state::AppState;
@@ -13,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Duration;
 use tessera_domain::api::{
-    ChangePasswordRequest, LoginRequest, Me, OrgKind, ProfilePatch, RegisterKind, RegisterRequest, Role,
+    ChangePasswordRequest, ErrorBody, LoginRequest, Me, OrgKind, ProfilePatch, RegisterKind, RegisterRequest, Role,
 };
 use tessera_domain::email::Email;
 use tessera_domain::name::{NameError, OrganizationName, PersonName};
@@ -22,6 +26,30 @@ use tessera_domain::name::{NameError, OrganizationName, PersonName};
 pub const MAX_LOGIN_FAILURES: i64 = 10;
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
 
+/// `POST /api/v1/auth/register`: a new organization and its first admin, signed in.
+#[utoipa::path(
+    post,
+    path = "/auth/register",
+    tag = "auth",
+    security(()),
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered and signed in.", body = Me,
+            headers(("Set-Cookie" = String, description = "The session cookie"))),
+        (status = 400, response = MalformedJson),
+        (status = 403, response = Csrf),
+        (status = 409, description = "`email_taken` (field `email`).", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "`invalid_body`; `validation` (fields `name`, `org_name`), \
+            `email_required`, `email_invalid` (field `email`), a password rule's code such as \
+            `weak_password` (field `password`).", body = ErrorBody),
+        (status = 500, response = Internal),
+        (status = 503, description = "`busy`: too many passwords are being checked at once; try \
+            again after `Retry-After` seconds.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<RegisterRequest>) -> ApiResult<Response> {
     let name = PersonName::parse(&req.name).map_err(|e| name_error(e, "name"))?;
     let email = Email::parse(&req.email).map_err(|e| ApiError::invalid(e.code(), "email", e.message()))?;
@@ -75,6 +103,31 @@ pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<Regis
     start_session(&state, &session, StatusCode::CREATED).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "auth",
+    security(()),
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in.", body = Me,
+            headers(("Set-Cookie" = String, description = "The session cookie"))),
+        (status = 400, response = MalformedJson),
+        (status = 401, description = "`invalid_credentials`: no such account, or a wrong password \
+            (the answer does not say which).", body = ErrorBody),
+        (status = 403, response = Csrf),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+        (status = 429, description = "`too_many_attempts`: too many failed sign-ins for this \
+            address in the last 15 minutes.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, response = Internal),
+        (status = 503, description = "`busy`: too many passwords are being checked at once; try \
+            again after `Retry-After` seconds.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Response> {
     let key = throttle_key(&req.email);
     let slot = state.config.hashing.slot().await?;
@@ -103,6 +156,18 @@ pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginReq
 
 /// Open to an account that must still replace its one-time password, and to nobody
 /// signed in at all (the cookie is cleared either way).
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "auth",
+    security((), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 204, description = "Signed out (or was not signed in); the cookie is cleared.",
+            headers(("Set-Cookie" = String, description = "Clears the session cookie"))),
+        (status = 403, response = Csrf),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn logout(State(state): State<AppState>, current: Option<Authenticated>) -> ApiResult<Response> {
     if let Some(current) = current {
         state.db.delete_session(&security::token_hash(&current.token)).await?;
@@ -114,12 +179,40 @@ pub async fn logout(State(state): State<AppState>, current: Option<Authenticated
 
 /// Open to an account that must still replace its one-time password: the browser learns
 /// from it that it must.
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "auth",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The signed-in person, their organization and role.", body = Me),
+        (status = 401, response = Unauthenticated),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn me(current: Authenticated) -> Json<Me> {
     Json(session::me(&current.session, &current.token))
 }
 
 /// `PATCH /api/v1/me`: the person's own name (their email is who they are, and
 /// changes only through an admin). Not before a one-time password is replaced.
+#[utoipa::path(
+    patch,
+    path = "/me",
+    tag = "auth",
+    security(("session" = [], "csrf" = [])),
+    request_body = ProfilePatch,
+    responses(
+        (status = 200, description = "Renamed.", body = Me),
+        (status = 400, response = MalformedJson),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = CsrfOrPasswordChange),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "`invalid_body`; `validation` (field `name`).", body = ErrorBody),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn update_me(
     State(state): State<AppState>,
     current: session::CurrentUser,
@@ -137,6 +230,31 @@ pub async fn update_me(
 /// account. Wrong guesses count against the same throttle as sign-in, so a stolen session
 /// cannot be used to find the password.
 /// Open to an account that must still replace its one-time password: this is how it does.
+#[utoipa::path(
+    post,
+    path = "/auth/password",
+    tag = "auth",
+    security(("session" = [], "csrf" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 200, description = "Changed; this session has a new token (cookie and `csrf_token`), the account's other sessions are signed out.", body = Me,
+            headers(("Set-Cookie" = String, description = "The new session cookie"))),
+        (status = 400, response = MalformedJson),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Csrf),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "`invalid_body`; `wrong_password` (field `current_password`); \
+            `password_unchanged` or a password rule's code such as `weak_password` (field \
+            `new_password`).", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`: counted with the sign-ins of the address.",
+            body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, response = Internal),
+        (status = 503, description = "`busy`: too many passwords are being checked at once; try \
+            again after `Retry-After` seconds.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     current: Authenticated,

@@ -2,19 +2,25 @@
 
 use crate::error::ApiError;
 use crate::json::ApiJson;
+use crate::openapi::{Csrf, Internal, MalformedJson, PayloadTooLarge, UnsupportedMediaType};
 use crate::state::AppState;
+use crate::storage::MailRecord;
 use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use tessera_domain::api::ErrorBody;
+use utoipa::ToSchema;
 
-#[derive(Serialize)]
+/// The server's clock, which tests may move.
+#[derive(Serialize, ToSchema)]
 pub struct ClockView {
     now: DateTime<Utc>,
     offset_seconds: i64,
 }
 
-#[derive(Deserialize)]
+/// Exactly one of the three.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetClock {
     /// Jump to this instant (RFC 3339).
@@ -26,10 +32,37 @@ pub struct SetClock {
     reset: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/dev/clock",
+    tag = "dev",
+    security(()),
+    responses(
+        (status = 200, description = "The server's time and how far it is from real time.", body = ClockView),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn get_clock(State(state): State<AppState>) -> Json<ClockView> {
     Json(view(&state))
 }
 
+#[utoipa::path(
+    post,
+    path = "/dev/clock",
+    tag = "dev",
+    security((), ("session" = [], "csrf" = [])),
+    request_body = SetClock,
+    responses(
+        (status = 200, description = "Moved.", body = ClockView),
+        (status = 400, response = MalformedJson),
+        (status = 403, response = Csrf),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "`invalid_body`; `validation`: not exactly one of the three, \
+            or more than 36,600 days away from real time.", body = ErrorBody),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn set_clock(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SetClock>,
@@ -66,10 +99,58 @@ fn view(state: &AppState) -> ClockView {
     ClockView { now: state.clock.now(), offset_seconds: state.clock.offset().num_seconds() }
 }
 
+#[utoipa::path(
+    get,
+    path = "/dev/outbox",
+    tag = "dev",
+    security(()),
+    responses(
+        (status = 200, description = "The newest 100 mails, newest first.", body = [MailRecord]),
+        (status = 500, response = Internal),
+    )
+)]
 /// The newest mails, with bodies: what tests read invitation links from.
-pub async fn outbox_json(State(state): State<AppState>) -> Result<Json<Vec<crate::storage::MailRecord>>, ApiError> {
+pub async fn outbox_json(State(state): State<AppState>) -> Result<Json<Vec<MailRecord>>, ApiError> {
     Ok(Json(state.db.list_mail(100).await?))
 }
+
+/// The schema of a [`MailRecord`] (storage's type, which knows nothing of OpenAPI). Written
+/// here by hand, so the API tests check it against real answers of `GET /dev/outbox`.
+impl utoipa::PartialSchema for MailRecord {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type};
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        let optional_text = || ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null]));
+        let integer = || {
+            ObjectBuilder::new().schema_type(Type::Integer).format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        };
+        ObjectBuilder::new()
+            .description(Some("A mail of the outbox."))
+            .property("id", integer())
+            .property("to", text())
+            .property("subject", text())
+            .property("text", text().description(Some("The plain-text body.")))
+            .property("html", text())
+            .property("kind", text().description(Some("What the mail is about, e.g. `invitation`.")))
+            .property("created_at", text())
+            .property("sent_at", optional_text().description(Some("When it was delivered; null while it waits.")))
+            .property("attempts", integer())
+            .property("last_error", optional_text())
+            .required("id")
+            .required("to")
+            .required("subject")
+            .required("text")
+            .required("html")
+            .required("kind")
+            .required("created_at")
+            .required("sent_at")
+            .required("attempts")
+            .required("last_error")
+            .into()
+    }
+}
+
+impl ToSchema for MailRecord {}
 
 /// `/dev/outbox`: the outbox as a page, for people trying Tessera without SMTP.
 pub async fn outbox_page(State(state): State<AppState>) -> Result<axum::response::Html<String>, ApiError> {

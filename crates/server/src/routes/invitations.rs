@@ -3,6 +3,10 @@
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
 use crate::mail;
+use crate::openapi::{
+    BadAddress, IdPath, Internal, MalformedJson, NoSuchObject, PasswordChangeRequired, PayloadTooLarge,
+    Unauthenticated, UnsupportedMediaType,
+};
 use crate::routes::auth::{name_error, start_session};
 use crate::security;
 use crate::session::{self, CurrentUser};
@@ -14,10 +18,13 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use tessera_domain::api::{AcceptInvitation, Invitation, InvitationLookup, InvitationStatus, InviteRequest, Role};
+use tessera_domain::api::{
+    AcceptInvitation, ErrorBody, Invitation, InvitationLookup, InvitationStatus, InviteRequest, Me, Role,
+};
 use tessera_domain::email::Email;
 use tessera_domain::invitation::{self as rules, may_invite, InvitationState};
 use tessera_domain::name::PersonName;
+use utoipa::IntoParams;
 
 /// Invitations (new and resent) one organization may send per hour.
 pub const INVITATIONS_PER_HOUR: i64 = 50;
@@ -25,6 +32,30 @@ pub const INVITATIONS_PER_HOUR: i64 = 50;
 pub const ALREADY_INVITED: &str =
     "This co-worker has already been invited to the portal. Please invite another co-worker.";
 
+/// `POST /api/v1/invitations`: sends an invitation mail with a link valid for 7 days.
+#[utoipa::path(
+    post,
+    path = "/invitations",
+    tag = "team",
+    security(("session" = [], "csrf" = [])),
+    request_body = InviteRequest,
+    responses(
+        (status = 201, description = "Invited; the mail is queued.", body = Invitation),
+        (status = 400, response = MalformedJson),
+        (status = 401, response = Unauthenticated),
+        (status = 403, description = "`forbidden`: a member where only admins may invite, or a \
+            home owner (no co-workers); `csrf`; `password_change_required`.", body = ErrorBody),
+        (status = 404, description = "`not_found`: the organization no longer exists.", body = ErrorBody),
+        (status = 409, description = "`already_invited` or `already_member` (field `email`).", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "`invalid_body`; `email_required`, `email_invalid` (field `email`).", body = ErrorBody),
+        (status = 429, description = "`too_many_invitations`: the organization's hourly limit \
+            (new invitations and resends alike).", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -68,12 +99,46 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view(&created, now))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/invitations",
+    tag = "team",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The organization's invitations, newest first.", body = [Invitation]),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = PasswordChangeRequired),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn list(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<Vec<Invitation>>> {
     let now = state.clock.now();
     let all = state.db.list_invitations(current.session.org.id).await?;
     Ok(Json(all.iter().map(|i| view(i, now)).collect()))
 }
 
+/// `POST /api/v1/invitations/{id}/resend`: a new link (the old one stops working) and a new
+/// 7-day expiry.
+#[utoipa::path(
+    post,
+    path = "/invitations/{id}/resend",
+    tag = "team",
+    security(("session" = [], "csrf" = [])),
+    params(IdPath),
+    responses(
+        (status = 200, description = "Resent.", body = Invitation),
+        (status = 400, response = BadAddress),
+        (status = 401, response = Unauthenticated),
+        (status = 403, description = "`forbidden`: only admins can do this; `csrf`; `password_change_required`.", body = ErrorBody),
+        (status = 404, response = NoSuchObject),
+        (status = 409, description = "`invitation_not_pending` (accepted or revoked); \
+            `already_invited` (a newer invitation to the address is live), `already_member` \
+            (field `email`).", body = ErrorBody),
+        (status = 429, description = "`too_many_invitations`: the organization's hourly limit.",
+            body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn resend(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -101,6 +166,23 @@ pub async fn resend(
     Ok(Json(view(&updated, now)))
 }
 
+/// `DELETE /api/v1/invitations/{id}`: revokes a pending invitation; its link stops working.
+#[utoipa::path(
+    delete,
+    path = "/invitations/{id}",
+    tag = "team",
+    security(("session" = [], "csrf" = [])),
+    params(IdPath),
+    responses(
+        (status = 204, description = "Revoked."),
+        (status = 400, response = BadAddress),
+        (status = 401, response = Unauthenticated),
+        (status = 403, description = "`forbidden`: only admins can do this; `csrf`; `password_change_required`.", body = ErrorBody),
+        (status = 404, response = NoSuchObject),
+        (status = 409, description = "`invitation_not_pending`: already accepted or revoked.", body = ErrorBody),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn revoke(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -111,12 +193,28 @@ pub async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TokenQuery {
+    /// The token of the invitation link.
     #[serde(default)]
     token: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/invitations/lookup",
+    tag = "team",
+    security(()),
+    params(TokenQuery),
+    responses(
+        (status = 200, description = "What the accept page may show.", body = InvitationLookup),
+        (status = 400, response = BadAddress),
+        (status = 404, description = "`invitation_not_found`: no invitation has this token.", body = ErrorBody),
+        (status = 410, description = "`invitation_used`, `invitation_revoked`, `invitation_expired`.", body = ErrorBody),
+        (status = 500, response = Internal),
+    )
+)]
 /// What the accept page shows. Public: the token is the credential.
 pub async fn lookup(
     State(state): State<AppState>,
@@ -126,6 +224,40 @@ pub async fn lookup(
     Ok(Json(InvitationLookup { organization_name: org_name, inviter: inv.invited_by_name, email: inv.email }))
 }
 
+/// `POST /api/v1/invitations/accept`: with `name` and `password`, creates the invited
+/// person's account and signs it in (201); with the token alone, the signed-in person with
+/// the invited address joins (200).
+#[utoipa::path(
+    post,
+    path = "/invitations/accept",
+    tag = "team",
+    security((), ("session" = [], "csrf" = [])),
+    request_body = AcceptInvitation,
+    responses(
+        (status = 200, description = "The signed-in person joined the organization.", body = Me),
+        (status = 201, description = "Account created and signed in.", body = Me,
+            headers(("Set-Cookie" = String, description = "The session cookie"))),
+        (status = 400, response = MalformedJson),
+        (status = 401, description = "`unauthenticated`: the token alone needs a session.", body = ErrorBody),
+        (status = 403, description = "`invitation_email_mismatch`: signed in with another \
+            address; `csrf`; `password_change_required`.", body = ErrorBody),
+        (status = 404, description = "`invitation_not_found`: no invitation has this token; \
+            `not_found`.", body = ErrorBody),
+        (status = 409, description = "`member_of_other_org`; `email_taken` (field `email`); \
+            `already_member`, `already_invited`, `invitation_not_pending`, `last_admin`.", body = ErrorBody),
+        (status = 410, description = "`invitation_used`, `invitation_revoked`, `invitation_expired`.", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, description = "`invalid_body`; `validation` (fields `name`, `password`); a \
+            password rule's code such as `weak_password` (field `password`).", body = ErrorBody),
+        (status = 429, description = "`too_many_invitations`.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, response = Internal),
+        (status = 503, description = "`busy`: too many passwords are being checked at once; try \
+            again after `Retry-After` seconds.", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn accept(
     State(state): State<AppState>,
     current: Option<CurrentUser>,

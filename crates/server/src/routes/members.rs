@@ -2,19 +2,55 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, ApiPath};
+use crate::openapi::{
+    BadAddress, BadRequest, IdPath, Internal, InvalidBody, MalformedJson, NoSuchObject, PasswordChangeRequired,
+    PayloadTooLarge, Unauthenticated, UnsupportedMediaType,
+};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 use crate::storage::{self, MemberError, MemberRecord};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use tessera_domain::api::{Member, OrgSettings, OrgSettingsPatch, Role, RoleChange};
+use tessera_domain::api::{ErrorBody, Member, OrgSettings, OrgSettingsPatch, Role, RoleChange};
 
+#[utoipa::path(
+    get,
+    path = "/members",
+    tag = "team",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The people of the organization.", body = [Member]),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = PasswordChangeRequired),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn list(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<Vec<Member>>> {
     let members = state.db.list_members(current.session.org.id).await?;
     Ok(Json(members.iter().map(view).collect()))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/members/{id}",
+    tag = "team",
+    security(("session" = [], "csrf" = [])),
+    params(IdPath),
+    request_body = RoleChange,
+    responses(
+        (status = 200, description = "Changed.", body = Member),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, description = "`forbidden`: only admins can do this; `csrf`; `password_change_required`.", body = ErrorBody),
+        (status = 404, response = NoSuchObject),
+        (status = 409, description = "`last_admin`: the organization would have no admin left.", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn change_role(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -27,6 +63,23 @@ pub async fn change_role(
     Ok(Json(view(&updated)))
 }
 
+/// `DELETE /api/v1/members/{id}`: removes the person and closes their account.
+#[utoipa::path(
+    delete,
+    path = "/members/{id}",
+    tag = "team",
+    security(("session" = [], "csrf" = [])),
+    params(IdPath),
+    responses(
+        (status = 204, description = "Removed; their sessions end."),
+        (status = 400, response = BadAddress),
+        (status = 401, response = Unauthenticated),
+        (status = 403, description = "`forbidden`: only admins can do this; `csrf`; `password_change_required`.", body = ErrorBody),
+        (status = 404, response = NoSuchObject),
+        (status = 409, description = "`last_admin`: the organization would have no admin left.", body = ErrorBody),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn remove(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -38,11 +91,42 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/organization",
+    tag = "team",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The organization's settings.", body = OrgSettings),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = PasswordChangeRequired),
+        (status = 404, response = NoSuchObject),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn settings(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<OrgSettings>> {
     let s = state.db.org_settings(current.session.org.id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(settings_view(s)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organization",
+    tag = "team",
+    security(("session" = [], "csrf" = [])),
+    request_body = OrgSettingsPatch,
+    responses(
+        (status = 200, description = "Changed.", body = OrgSettings),
+        (status = 400, response = MalformedJson),
+        (status = 401, response = Unauthenticated),
+        (status = 403, description = "`forbidden`: only admins can do this; `csrf`; `password_change_required`.", body = ErrorBody),
+        (status = 404, response = NoSuchObject),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn update_settings(
     State(state): State<AppState>,
     current: CurrentUser,

@@ -7,54 +7,64 @@ pub mod invitations;
 pub mod members;
 pub mod session_state;
 
-use crate::error::ApiError;
+use crate::openapi::{self, ApiDoc, Document};
 use crate::session::{csrf_guard, renew_cookie};
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
-use axum::routing::{delete, get, patch, post};
-use axum::Router;
+use axum::{Extension, Router};
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub fn api(state: AppState) -> Router {
-    let mut router = Router::new()
-        .route("/health", get(health::health))
-        .route("/openapi.json", get(openapi))
-        .route("/auth/register", post(auth::register))
-        .route("/auth/login", post(auth::login))
-        .route("/auth/logout", post(auth::logout))
-        .route("/auth/password", post(auth::change_password))
-        .route("/me", get(auth::me).patch(auth::update_me))
-        .route("/session", get(session_state::session_state))
-        .route("/invitations", get(invitations::list).post(invitations::create))
-        .route("/invitations/lookup", get(invitations::lookup))
-        .route("/invitations/accept", post(invitations::accept))
-        .route("/invitations/{id}", delete(invitations::revoke))
-        .route("/invitations/{id}/resend", post(invitations::resend))
-        .route("/members", get(members::list))
-        .route("/members/{id}", patch(members::change_role).delete(members::remove))
-        .route("/organization", get(members::settings).patch(members::update_settings));
-    if state.config.dev {
-        router = router
-            .route("/dev/clock", get(dev::get_clock).post(dev::set_clock))
-            .route("/dev/outbox", get(dev::outbox_json));
+    serve(documented(state.config.dev), state)
+}
+
+/// Every operation of the API, each registered with its documentation. Register new ones
+/// here, with `routes!`: a plain `.route()` would be refused (see [`serve`]).
+pub fn documented(dev: bool) -> OpenApiRouter<AppState> {
+    let mut router = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::health))
+        .routes(routes!(openapi::document))
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(auth::me, auth::update_me))
+        .routes(routes!(session_state::session_state))
+        .routes(routes!(invitations::list, invitations::create))
+        .routes(routes!(invitations::lookup))
+        .routes(routes!(invitations::accept))
+        .routes(routes!(invitations::revoke))
+        .routes(routes!(invitations::resend))
+        .routes(routes!(members::list))
+        .routes(routes!(members::change_role, members::remove))
+        .routes(routes!(members::settings, members::update_settings));
+    if dev {
+        router = router.routes(routes!(dev::get_clock, dev::set_clock)).routes(routes!(dev::outbox_json));
     }
     router
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is no such API endpoint.") })
-        .method_not_allowed_fallback(|| async {
-            ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "This endpoint does not accept that method.",
-            )
-        })
+}
+
+/// The router that serves `api`, and the document built from it (once, here). The
+/// [`openapi::only_documented`] route layer makes the document the list of what is served.
+pub fn serve(api: OpenApiRouter<AppState>, state: AppState) -> Router {
+    let (router, doc) = api.split_for_parts();
+    let doc = match Document::new(&doc) {
+        Ok(doc) => Arc::new(doc),
+        // Serializing plain data cannot fail; if it ever did, the API must not run undescribed.
+        Err(e) => panic!("the OpenAPI document does not serialize: {e}"),
+    };
+    router
+        .route_layer(axum::middleware::from_fn_with_state(doc.clone(), openapi::only_documented))
+        .layer(Extension(doc))
+        .fallback(|| async { openapi::no_such_endpoint() })
+        // Unreachable while every route passes `only_documented`, which answers 405 itself;
+        // kept so that a route escaping it still answers in the API's format.
+        .method_not_allowed_fallback(|| async { openapi::method_not_allowed() })
         .layer(axum::middleware::from_fn_with_state(state.clone(), renew_cookie))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf_guard))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         .with_state(state)
-}
-
-/// The OpenAPI document (`crates/server/api/openapi.json`), kept beside the routes it
-/// describes; a test checks that every route is in it.
-async fn openapi() -> impl axum::response::IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], include_str!("../../api/openapi.json"))
 }

@@ -3,12 +3,26 @@
 //! signed-out first load log a failed request in the browser; this answers 200
 //! with `{"me": null}` instead.
 
+use crate::openapi::Internal;
 use crate::session::{self, AuthRejection, Authenticated};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use tessera_domain::api::SessionState;
 
+#[utoipa::path(
+    get,
+    path = "/session",
+    tag = "auth",
+    security((), ("session" = [])),
+    responses(
+        (status = 200, description = "`me` is the signed-in person (as `GET /me` answers, also for an \
+            account that must still change its one-time password), or `null` for nobody; a cookie that \
+            no longer opens a session is cleared.", body = SessionState,
+            headers(("Set-Cookie" = String, description = "Clears a stale session cookie"))),
+        (status = 500, response = Internal),
+    )
+)]
 pub async fn session_state(current: Result<Authenticated, AuthRejection>) -> Response {
     match current {
         Ok(current) => Json(SessionState { me: Some(session::me(&current.session, &current.token)) }).into_response(),

@@ -1,13 +1,18 @@
 //! `TestApp`: the real router over a fresh SQLite file, driven in-process, with a
-//! cookie jar and the CSRF token of the signed-in person.
+//! cookie jar and the CSRF token of the signed-in person. Every answer of the API is checked
+//! against the app's own OpenAPI document (see [`Contract`]), so each API test also tests
+//! the document.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use axum::body::Body;
+use axum::extract::MatchedPath;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::Mutex;
 use tessera_server::clock::Clock;
 use tessera_server::config::Config;
 use tessera_server::state::AppState;
@@ -21,6 +26,7 @@ pub struct TestApp {
     pub state: AppState,
     pub cookie: Option<String>,
     pub csrf: Option<String>,
+    pub contract: Arc<Contract>,
     _dir: tempfile::TempDir,
 }
 
@@ -56,7 +62,9 @@ impl TestApp {
             clock: Arc::new(Clock::default()),
             mail_wakeup: Default::default(),
         };
-        TestApp { router: tessera_server::app::router(state.clone()), state, cookie: None, csrf: None, _dir: dir }
+        let router = tessera_server::app::router(state.clone());
+        let contract = Arc::new(Contract::fetch(&router).await);
+        TestApp { router, state, cookie: None, csrf: None, contract, _dir: dir }
     }
 
     /// Another browser on the same server: no cookie.
@@ -66,12 +74,15 @@ impl TestApp {
             state: self.state.clone(),
             cookie: None,
             csrf: None,
+            contract: self.contract.clone(),
             _dir: tempfile::tempdir().unwrap(),
         }
     }
 
     pub async fn raw(&mut self, request: Request<Body>) -> Reply {
+        let (method, path) = (request.method().clone(), request.uri().path().to_string());
         let response = self.router.clone().oneshot(request).await.unwrap();
+        let matched = response.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
         let status = response.status();
         let headers = response.headers().clone();
         for set in headers.get_all(header::SET_COOKIE) {
@@ -87,6 +98,9 @@ impl TestApp {
         } else {
             serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
         };
+        if path.starts_with(API) {
+            self.contract.check(&method, &path, matched.as_deref(), status, &headers, &bytes, &body);
+        }
         if let Some(token) = body.get("csrf_token").and_then(Value::as_str) {
             self.csrf = Some(token.to_string());
         }
@@ -154,5 +168,110 @@ impl TestApp {
     pub async fn delete(&mut self, path: &str) -> Reply {
         let req = self.request(Method::DELETE, path).body(Body::empty()).unwrap();
         self.raw(req).await
+    }
+}
+
+const API: &str = "/api/v1";
+
+/// The app's OpenAPI document, as it serves it, and the JSON-Schema validators of its
+/// responses (compiled on first use).
+pub struct Contract {
+    pub doc: Value,
+    validators: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
+}
+
+impl Contract {
+    async fn fetch(router: &Router) -> Contract {
+        let request = Request::get("/api/v1/openapi.json").body(Body::empty()).unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "the OpenAPI document is not served");
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Contract { doc: serde_json::from_slice(&bytes).unwrap(), validators: Mutex::default() }
+    }
+
+    /// Panics unless the answer is one the document describes: for a routed request, a status
+    /// its operation lists, with a body of that response's schema (or no body when it has
+    /// none); for anything else (unknown path, method not allowed), SPEC §11's error body.
+    /// A compressed body is checked for its status only.
+    #[allow(clippy::too_many_arguments)]
+    pub fn check(
+        &self,
+        method: &Method,
+        path: &str,
+        matched: Option<&str>,
+        status: StatusCode,
+        headers: &axum::http::HeaderMap,
+        bytes: &[u8],
+        body: &Value,
+    ) {
+        let what = format!("{method} {path} answered {status}");
+        let identity = !headers.contains_key(header::CONTENT_ENCODING);
+        let Some(matched) = matched else {
+            assert!(status.is_client_error() || status.is_server_error(), "{what} without a documented route");
+            if identity {
+                let schema = json!({"$ref": "#/components/schemas/ErrorBody"});
+                self.validate("#/components/schemas/ErrorBody", &schema, body, &what);
+            }
+            return;
+        };
+        let template = matched.strip_prefix(API).unwrap_or(matched);
+        let method_key = if *method == Method::HEAD { "get".to_string() } else { method.as_str().to_lowercase() };
+        let op_pointer = format!("/paths/{}/{method_key}", template.replace('~', "~0").replace('/', "~1"));
+        let operation = self
+            .doc
+            .pointer(&op_pointer)
+            .unwrap_or_else(|| panic!("{what}: {method} {template} is not in the document"));
+        let Some(mut documented) = operation["responses"].get(status.as_str()) else {
+            panic!("{what}, a status the document does not list for {method} {template}: {body}");
+        };
+        if let Some(reference) = documented.get("$ref").and_then(Value::as_str) {
+            documented = self.resolve(reference);
+        }
+        if *method == Method::HEAD || !identity {
+            return;
+        }
+        match documented.pointer("/content/application~1json/schema") {
+            Some(schema) => {
+                let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+                assert!(content_type.starts_with("application/json"), "{what} with Content-Type {content_type:?}");
+                assert!(serde_json::from_slice::<Value>(bytes).is_ok(), "{what} with a body that is not JSON");
+                let key = format!("{op_pointer}/responses/{}", status.as_str());
+                self.validate(&key, schema, body, &what);
+            }
+            None => assert!(bytes.is_empty(), "{what} with a body the document does not describe: {body}"),
+        }
+    }
+
+    fn resolve(&self, reference: &str) -> &Value {
+        let pointer = reference.strip_prefix('#').unwrap_or_else(|| panic!("external reference {reference}"));
+        self.doc.pointer(pointer).unwrap_or_else(|| panic!("{reference} does not resolve"))
+    }
+
+    /// Validates against a schema of the document; its `#/components/...` references resolve
+    /// because the schema is compiled with the document's components beside it.
+    fn validate(&self, key: &str, schema: &Value, instance: &Value, what: &str) {
+        let validator = {
+            let mut cache = self.validators.lock().unwrap();
+            cache
+                .entry(key.to_string())
+                .or_insert_with(|| {
+                    let mut root = schema.as_object().cloned().unwrap_or_default();
+                    root.insert("components".into(), self.doc["components"].clone());
+                    let validator = jsonschema::options()
+                        .with_draft(jsonschema::Draft::Draft202012)
+                        .should_validate_formats(true)
+                        .build(&Value::Object(root))
+                        .unwrap_or_else(|e| panic!("the document's schema at {key} does not compile: {e}"));
+                    Arc::new(validator)
+                })
+                .clone()
+        };
+        let errors: Vec<String> =
+            validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        assert!(
+            errors.is_empty(),
+            "{what} with a body that does not match the document ({key}):\n{}\nbody: {instance}",
+            errors.join("\n")
+        );
     }
 }
