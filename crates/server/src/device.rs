@@ -94,10 +94,17 @@ pub fn entries(headers: &HeaderMap, secure: bool) -> Vec<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .filter(|(name, _)| *name == wanted)
         .flat_map(|(_, value)| value.split('~'))
-        .filter(|entry| !entry.is_empty() && entry.len() <= 128)
+        .filter(|entry| well_formed(entry))
         .take(MAX_ENTRIES)
         .map(str::to_string)
         .collect()
+}
+
+/// `nonce.mac` in base64url, of a sane length: the only shape [`issue`] passes on, since the
+/// entries of other accounts go back to the browser unverified.
+fn well_formed(entry: &str) -> bool {
+    let b64 = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    entry.len() <= 128 && entry.split_once('.').is_some_and(|(nonce, mac)| b64(nonce) && b64(mac))
 }
 
 fn mac(key: &[u8; 32], email: &str, nonce: &str) -> Option<Hmac<Sha256>> {
@@ -180,6 +187,16 @@ mod tests {
         assert_ne!(trusted_nonce(&key, &renewed, "a@x.example"), trusted_nonce(&key, &first, "a@x.example"));
         assert!(trusted_nonce(&key, &renewed, "b@x.example").is_some());
         assert!(issue(&key, &[], "a@x.example", true).expect("cookie").to_str().expect("ascii").contains("; Secure"));
+    }
+
+    #[test]
+    fn only_well_formed_entries_are_read_and_passed_on() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("tessera_device=a.b~x y.z~=.~no-dot~c.d.e~f_-.g; other=1"),
+        );
+        assert_eq!(entries(&headers, false), vec!["a.b".to_string(), "f_-.g".to_string()]);
     }
 
     #[test]
