@@ -84,3 +84,21 @@ async fn housekeeping_blanks_the_links_of_expired_invitations_only() {
     assert!(bodies_to(&app, "fresh@acme.example").await.contains(&fresh));
     assert_eq!(app.state.db.redact_lapsed_invitation_mail(now).await.unwrap(), 0, "once is enough");
 }
+
+#[tokio::test]
+async fn housekeeping_blanks_invitation_mail_that_names_no_invitation() {
+    // Such rows come from before the outbox knew its invitations: migration 0004 links only
+    // each invitation's newest mail, so an unlinked one is an older, superseded send.
+    let mut app = admin().await;
+    app.invite("old@acme.example").await;
+    let token = app.invitation_token("old@acme.example").await;
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(app.state.config.database_path());
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::query("UPDATE outbox SET invitation_id = NULL WHERE to_addr = 'old@acme.example'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert_eq!(app.state.db.redact_lapsed_invitation_mail(app.state.clock.now()).await.unwrap(), 1);
+    assert!(!bodies_to(&app, "old@acme.example").await.contains(&token));
+}
