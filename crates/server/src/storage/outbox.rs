@@ -160,23 +160,26 @@ impl Db {
     }
 
     /// Counts a failed delivery. `bodies`, when given, replace the stored ones: the last
-    /// attempt stores them redacted, since nobody will send that mail again.
+    /// attempt stores them redacted (as of `now`), since nobody will send that mail again.
     pub async fn mark_mail_failed(
         &self,
         id: i64,
         error: &str,
         bodies: Option<(&str, &str)>,
+        now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
         match bodies {
             None => sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?")
                 .bind(error)
                 .bind(id),
             Some((text, html)) => sqlx::query(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, text_body = ?, html_body = ? WHERE id = ?",
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, text_body = ?, html_body = ?,
+                 redacted_at = ? WHERE id = ?",
             )
             .bind(error)
             .bind(text)
             .bind(html)
+            .bind(to_db(now))
             .bind(id),
         }
         .execute(&self.write)
