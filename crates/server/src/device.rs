@@ -186,7 +186,10 @@ mod tests {
         assert_eq!(renewed.len(), 2, "a's entry replaced, not added");
         assert_ne!(trusted_nonce(&key, &renewed, "a@x.example"), trusted_nonce(&key, &first, "a@x.example"));
         assert!(trusted_nonce(&key, &renewed, "b@x.example").is_some());
-        assert!(issue(&key, &[], "a@x.example", true).expect("cookie").to_str().expect("ascii").contains("; Secure"));
+        let secure = issue(&key, &[], "a@x.example", true).expect("cookie");
+        let secure = secure.to_str().expect("ascii");
+        assert!(secure.starts_with("__Host-tessera_device=") && secure.contains("; Path=/;"), "{secure}");
+        assert!(secure.contains("; Secure") && !secure.contains("Domain="), "{secure}");
     }
 
     #[test]
