@@ -1,6 +1,7 @@
 //! Configuration: built-in defaults, then an optional TOML file, then environment
 //! variables. The variable names are a contract with deployment scripts.
 
+use crate::device::DeviceKey;
 use crate::hashing::HashBudget;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -29,6 +30,11 @@ pub struct Config {
     /// (default 2000): how many password hashes run at once, and how long a request waits
     /// for one before it is answered 503 `busy`.
     pub hashing: HashBudget,
+    /// `TESSERA_LOGIN_SLOWDOWN_MS` (default 1000): how long a sign-in from a known device
+    /// waits while strangers are locked out of the account (see `throttle`).
+    pub login_slowdown: Duration,
+    /// Signs device cookies; read from (or made in) the data directory on first use.
+    pub device_key: DeviceKey,
 }
 
 /// A value that must never reach a log line (an SMTP URL carries a password).
@@ -50,6 +56,9 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// Long enough to make a stolen device cookie a slow guesser, short enough for its owner.
+pub const DEFAULT_LOGIN_SLOWDOWN: Duration = Duration::from_secs(1);
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -62,6 +71,8 @@ impl Default for Config {
             dev: false,
             body_limit: 64 * 1024,
             hashing: HashBudget::default(),
+            login_slowdown: DEFAULT_LOGIN_SLOWDOWN,
+            device_key: DeviceKey::default(),
         }
     }
 }
@@ -80,6 +91,7 @@ struct FileConfig {
     body_limit: Option<usize>,
     hash_concurrency: Option<usize>,
     hash_wait_ms: Option<u64>,
+    login_slowdown_ms: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -136,6 +148,9 @@ impl Config {
             self.body_limit = v;
         }
         self.set_hashing(file.hash_concurrency, file.hash_wait_ms.map(Duration::from_millis));
+        if let Some(v) = file.login_slowdown_ms {
+            self.login_slowdown = bounded_slowdown(Duration::from_millis(v));
+        }
         Ok(())
     }
 
@@ -182,6 +197,12 @@ impl Config {
             })
             .transpose()?;
         self.set_hashing(concurrency, wait);
+        if let Some(v) = get("TESSERA_LOGIN_SLOWDOWN_MS") {
+            let ms = v.trim().parse::<u64>().map_err(|_| {
+                ConfigError(format!("TESSERA_LOGIN_SLOWDOWN_MS={v:?}: use a number of milliseconds like 1000"))
+            })?;
+            self.login_slowdown = bounded_slowdown(Duration::from_millis(ms));
+        }
         Ok(())
     }
 
@@ -207,6 +228,13 @@ impl Config {
         self.data_dir.join("tessera.db")
     }
 }
+
+/// Never more than [`MAX_LOGIN_SLOWDOWN`]: a slow-down, not a lock-out by other means.
+fn bounded_slowdown(wanted: Duration) -> Duration {
+    wanted.min(MAX_LOGIN_SLOWDOWN)
+}
+
+pub const MAX_LOGIN_SLOWDOWN: Duration = Duration::from_secs(10);
 
 fn flag(name: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
@@ -272,6 +300,17 @@ mod tests {
         assert_eq!((c.hashing.concurrency(), c.hashing.wait()), (2, Duration::from_millis(500)));
         assert!(c.apply_env(env(&[("TESSERA_HASH_CONCURRENCY", "0")])).is_err());
         assert!(c.apply_env(env(&[("TESSERA_HASH_WAIT_MS", "soon")])).is_err());
+    }
+
+    #[test]
+    fn login_slowdown_is_configurable_and_bounded() {
+        let mut c = Config::default();
+        assert_eq!(c.login_slowdown, Duration::from_secs(1));
+        c.apply_file("login_slowdown_ms = 250\n").expect("valid file");
+        assert_eq!(c.login_slowdown, Duration::from_millis(250));
+        c.apply_env(env(&[("TESSERA_LOGIN_SLOWDOWN_MS", "3600000")])).expect("valid env");
+        assert_eq!(c.login_slowdown, MAX_LOGIN_SLOWDOWN);
+        assert!(c.apply_env(env(&[("TESSERA_LOGIN_SLOWDOWN_MS", "later")])).is_err());
     }
 
     #[test]

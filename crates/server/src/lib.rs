@@ -2,10 +2,12 @@
 //! back-office command line.
 
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod device;
 pub mod error;
 pub mod exposure;
 pub mod hashing;
@@ -19,4 +21,5 @@ pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod throttle;
 pub mod web;

@@ -123,11 +123,11 @@ async fn deliver(state: &AppState, transport: &AsyncSmtpTransport<Tokio1Executor
         Err(e) if mail.attempts + 1 >= MAX_ATTEMPTS => {
             tracing::warn!(mail_id = mail.id, error = %e, "mailer: delivery failed for the last time; giving up");
             let (text, html) = (redact_tokens(&mail.text), redact_tokens(&mail.html));
-            state.db.mark_mail_failed(mail.id, &e, Some((&text, &html))).await
+            state.db.mark_mail_failed(mail.id, &e, Some((&text, &html)), state.clock.now()).await
         }
         Err(e) => {
             tracing::warn!(mail_id = mail.id, error = %e, "mailer: delivery failed");
-            state.db.mark_mail_failed(mail.id, &e, None).await
+            state.db.mark_mail_failed(mail.id, &e, None, state.clock.now()).await
         }
     };
     if let Err(e) = outcome {

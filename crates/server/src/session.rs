@@ -86,6 +86,8 @@ pub fn me(session: &SessionUser, token: &str) -> Me {
 pub struct CurrentUser {
     pub session: SessionUser,
     pub token: String,
+    /// For the audit trail.
+    pub request_id: String,
 }
 
 /// Any valid session, also one of an account that must still replace its one-time password.
@@ -93,6 +95,8 @@ pub struct CurrentUser {
 pub struct Authenticated {
     pub session: SessionUser,
     pub token: String,
+    /// For the audit trail.
+    pub request_id: String,
 }
 
 /// A 401 that also clears a stale cookie, so the browser stops sending it.
@@ -142,7 +146,7 @@ impl FromRequestParts<AppState> for Authenticated {
                 let _ = renewal.0.set(token.clone());
             }
         }
-        Ok(Authenticated { session, token })
+        Ok(Authenticated { session, token, request_id: crate::audit::request_id(&parts.headers) })
     }
 }
 
@@ -150,12 +154,12 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Authenticated { session, token } =
+        let Authenticated { session, token, request_id } =
             <Authenticated as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
         if session.user.must_change_password {
             return Err(ApiError::password_change_required().into());
         }
-        Ok(CurrentUser { session, token })
+        Ok(CurrentUser { session, token, request_id })
     }
 }
 

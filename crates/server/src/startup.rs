@@ -91,7 +91,8 @@ async fn shutdown_signal() {
 }
 
 /// Hourly: forget expired sessions (idle, or past their absolute lifetime) and sign-in
-/// failures older than the throttle window.
+/// failures older than the throttle window, and blank the links of invitation mails that
+/// stopped mattering (mostly: expired invitations).
 async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -102,9 +103,10 @@ async fn housekeeping(state: AppState) {
         match (
             state.db.delete_expired_sessions(now, now - max_age).await,
             state.db.purge_auth_failures_before(now - window).await,
+            state.db.redact_lapsed_invitation_mail(now).await,
         ) {
-            (Ok(sessions), Ok(failures)) => tracing::debug!(sessions, failures, "housekeeping"),
-            (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
+            (Ok(sessions), Ok(failures), Ok(links)) => tracing::debug!(sessions, failures, links, "housekeeping"),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
         }
     }
 }

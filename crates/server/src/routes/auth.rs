@@ -1,5 +1,6 @@
 //! Registration, sign-in, sign-out and "who am I".
 
+use crate::audit::{self, Action};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::mail;
@@ -11,6 +12,7 @@ use crate::security;
 use crate::session::{self, Authenticated};
 use crate::state::AppState;
 use crate::storage::{NewOrg, NewUser, OrganizationError, SessionUser};
+use crate::throttle::{Attempt, Client};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -22,9 +24,7 @@ use tessera_domain::api::{
 use tessera_domain::email::Email;
 use tessera_domain::name::{NameError, OrganizationName, PersonName};
 
-/// Failed sign-ins allowed per email address within [`THROTTLE_WINDOW_MINUTES`].
-pub const MAX_LOGIN_FAILURES: i64 = 10;
-pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+pub use crate::throttle::{MAX_LOGIN_FAILURES, THROTTLE_WINDOW_MINUTES};
 
 /// `POST /api/v1/auth/register`: a new organization and its first admin, signed in.
 #[utoipa::path(
@@ -111,7 +111,8 @@ pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<Regis
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in.", body = Me,
-            headers(("Set-Cookie" = String, description = "The session cookie"))),
+            headers(("Set-Cookie" = String, description = "The session cookie, then the device cookie \
+                (`tessera_device`) that lets this browser in while strangers are throttled"))),
         (status = 400, response = MalformedJson),
         (status = 401, description = "`invalid_credentials`: no such account, or a wrong password \
             (the answer does not say which).", body = ErrorBody),
@@ -120,7 +121,8 @@ pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<Regis
         (status = 415, response = UnsupportedMediaType),
         (status = 422, response = InvalidBody),
         (status = 429, description = "`too_many_attempts`: too many failed sign-ins for this \
-            address in the last 15 minutes.", body = ErrorBody,
+            address in the last 15 minutes (a browser holding the account's device cookie is \
+            counted on its own).", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 500, response = Internal),
         (status = 503, description = "`busy`: too many passwords are being checked at once; try \
@@ -128,30 +130,44 @@ pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<Regis
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
-pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Response> {
-    let key = throttle_key(&req.email);
-    let slot = state.config.hashing.slot().await?;
-    reserve_attempt(&state, &key).await?;
-
+pub async fn login(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<Response> {
     let user = match Email::parse(&req.email) {
         Ok(email) => state.db.user_by_email(email.as_str()).await?,
         Err(_) => None,
     };
+    let event = |action| audit::Event::new(action, &client.request_id).target(user.as_ref().map(|u| u.id));
+    let attempt = Attempt::begin(&state, &client, &req.email).await?;
+    let slot = state.config.hashing.slot().await?;
+    if let Err(refused) = attempt.reserve(&state).await {
+        event(Action::SignInThrottled).detail(attempt.detail()).emit();
+        return Err(refused);
+    }
+
     // Verify against a dummy hash when there is no such user, so that the answer
     // takes as long and says the same whether or not the address has an account.
     let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| security::dummy_hash().to_string());
     let ok = slot.verify(req.password, stored).await?;
-    let user = match (ok, user) {
+    let user = match (ok, &user) {
         (true, Some(user)) => user,
         _ => {
+            event(Action::SignInFailed).detail(attempt.detail()).emit();
             return Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "Incorrect email or password."));
         }
     };
-    state.db.clear_auth_failures(&key).await?;
+    let device_cookie = attempt.succeeded(&state, &client).await?;
     let Some(session) = state.db.user_session_view(user.id).await? else {
         return Err(ApiError::internal("user vanished while signing in"));
     };
-    start_session(&state, &session, StatusCode::OK).await
+    event(Action::SignedIn).detail(attempt.detail()).emit();
+    let mut response = start_session(&state, &session, StatusCode::OK).await?;
+    if let Some(cookie) = device_cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
 }
 
 /// Open to an account that must still replace its one-time password, and to nobody
@@ -258,18 +274,24 @@ pub async fn update_me(
 pub async fn change_password(
     State(state): State<AppState>,
     current: Authenticated,
+    client: Client,
     ApiJson(req): ApiJson<ChangePasswordRequest>,
 ) -> ApiResult<Response> {
     let user = &current.session.user;
-    let key = throttle_key(&user.email);
+    let event = |action| audit::Event::new(action, &client.request_id).actor(user.id).target(Some(user.id));
+    let attempt = Attempt::begin(&state, &client, &user.email).await?;
     let slot = state.config.hashing.slot().await?;
-    reserve_attempt(&state, &key).await?;
+    if let Err(refused) = attempt.reserve(&state).await {
+        event(Action::PasswordCheckThrottled).detail(attempt.detail()).emit();
+        return Err(refused);
+    }
     let ok = slot.verify(req.current_password.clone(), user.password_hash.clone()).await?;
     let now = state.clock.now();
     if !ok {
+        event(Action::PasswordCheckFailed).detail(attempt.detail()).emit();
         return Err(ApiError::invalid("wrong_password", "current_password", "Your current password is not correct."));
     }
-    state.db.clear_auth_failures(&key).await?;
+    let device_cookie = attempt.succeeded(&state, &client).await?;
     if req.new_password == req.current_password {
         return Err(ApiError::invalid(
             "password_unchanged",
@@ -293,33 +315,15 @@ pub async fn change_password(
     let (this_session, renamed_to) = (security::token_hash(&current.token), security::token_hash(&token));
     state.db.change_password(user.id, &hash, &this_session, &renamed_to, &notice, now).await?;
     state.mail_wakeup.notify_one();
-    tracing::info!(user_id = user.id, "password changed");
+    event(Action::PasswordChanged).emit();
     let mut session = current.session;
     session.user.must_change_password = false;
     let mut response = Json(session::me(&session, &token)).into_response();
     response.headers_mut().insert(header::SET_COOKIE, session::session_cookie(&token, state.config.secure_cookies()));
-    Ok(response)
-}
-
-/// Sign-in failures are counted per email address, whoever sends them.
-fn throttle_key(email: &str) -> String {
-    format!("login:{}", email.trim().to_lowercase())
-}
-
-/// 429 while the address has had too many failures in the window; otherwise the attempt
-/// counts as a failure until the caller clears the count on success.
-async fn reserve_attempt(state: &AppState, key: &str) -> ApiResult<()> {
-    let now = state.clock.now();
-    let window = Duration::minutes(THROTTLE_WINDOW_MINUTES);
-    if let Err(allowed_at) = state.db.reserve_auth_attempt(key, now, window, MAX_LOGIN_FAILURES).await? {
-        let retry_after = (allowed_at - now).num_seconds().max(1) as u64;
-        return Err(ApiError::too_many(
-            "too_many_attempts",
-            "Too many failed attempts. Please wait a few minutes and try again.",
-            retry_after,
-        ));
+    if let Some(cookie) = device_cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
     }
-    Ok(())
+    Ok(response)
 }
 
 pub async fn start_session(state: &AppState, who: &SessionUser, status: StatusCode) -> ApiResult<Response> {

@@ -1,5 +1,6 @@
 //! Inviting co-workers (SPEC §7): create, list, resend, revoke, look up, accept.
 
+use crate::audit::{self, Action, RequestId};
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
 use crate::mail;
@@ -95,7 +96,7 @@ pub async fn create(
         .await
         .map_err(|e| invite_error(e, &me.org.name))?;
     state.mail_wakeup.notify_one();
-    tracing::info!(invitation_id = created.id, org_id = me.org.id, "invitation sent");
+    audit::Event::new(Action::InvitationSent, &current.request_id).actor(me.user.id).target(Some(created.id)).emit();
     Ok((StatusCode::CREATED, Json(view(&created, now))))
 }
 
@@ -145,6 +146,7 @@ pub async fn resend(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Invitation>> {
     let me = require_admin(&current)?;
+    let request_id = &current.request_id;
     let current = state.db.invitation(me.org.id, id).await?.ok_or_else(ApiError::not_found)?;
     let token = security::random_token();
     let now = state.clock.now();
@@ -163,6 +165,7 @@ pub async fn resend(
         .await
         .map_err(|e| invite_error(e, &me.org.name))?;
     state.mail_wakeup.notify_one();
+    audit::Event::new(Action::InvitationResent, request_id).actor(me.user.id).target(Some(id)).emit();
     Ok(Json(view(&updated, now)))
 }
 
@@ -190,6 +193,7 @@ pub async fn revoke(
 ) -> ApiResult<StatusCode> {
     let me = require_admin(&current)?;
     state.db.revoke_invitation(me.org.id, id, state.clock.now()).await.map_err(|e| invite_error(e, &me.org.name))?;
+    audit::Event::new(Action::InvitationRevoked, &current.request_id).actor(me.user.id).target(Some(id)).emit();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -261,6 +265,7 @@ pub async fn lookup(
 pub async fn accept(
     State(state): State<AppState>,
     current: Option<CurrentUser>,
+    RequestId(request_id): RequestId,
     ApiJson(req): ApiJson<AcceptInvitation>,
 ) -> ApiResult<Response> {
     let InvitationWithOrg { invitation: inv, org_name } = usable_invitation(&state, &req.token).await?;
@@ -286,7 +291,11 @@ pub async fn accept(
                 .with_field("email"),
                 other => accept_error(other, &inv, &org_name, ""),
             })?;
-            tracing::info!(invitation_id = inv.id, user_id, "invitation accepted by a new user");
+            audit::Event::new(Action::InvitationAccepted, &request_id)
+                .actor(user_id)
+                .target(Some(inv.id))
+                .detail("new_account")
+                .emit();
             let who = state.db.user_session_view(user_id).await?.ok_or_else(ApiError::not_found)?;
             start_session(&state, &who, StatusCode::CREATED).await
         }
@@ -314,7 +323,11 @@ pub async fn accept(
                 .accept_invitation(inv.id, None, Some(me.user.id), now)
                 .await
                 .map_err(|e| accept_error(e, &inv, &org_name, &me.org.name))?;
-            tracing::info!(invitation_id = inv.id, user_id = me.user.id, "invitation accepted by an existing user");
+            audit::Event::new(Action::InvitationAccepted, &current.request_id)
+                .actor(me.user.id)
+                .target(Some(inv.id))
+                .detail("existing_account")
+                .emit();
             let who = state.db.user_session_view(me.user.id).await?.ok_or_else(ApiError::not_found)?;
             Ok(Json(session::me(&who, &current.token)).into_response())
         }

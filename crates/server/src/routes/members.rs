@@ -1,5 +1,6 @@
 //! The people of an organization, and its settings.
 
+use crate::audit::{self, Action};
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, ApiPath};
 use crate::openapi::{
@@ -59,7 +60,11 @@ pub async fn change_role(
 ) -> ApiResult<Json<Member>> {
     let org = admin_org(&current)?;
     let updated = state.db.set_member_role(org.id, id, req.role).await.map_err(member_error)?;
-    tracing::info!(org_id = org.id, user_id = id, role = req.role.as_str(), "role changed");
+    audit::Event::new(Action::RoleChanged, &current.request_id)
+        .actor(current.session.user.id)
+        .target(Some(id))
+        .detail(req.role.as_str())
+        .emit();
     Ok(Json(view(&updated)))
 }
 
@@ -87,7 +92,10 @@ pub async fn remove(
 ) -> ApiResult<StatusCode> {
     let org = admin_org(&current)?;
     state.db.remove_member(org.id, id).await.map_err(member_error)?;
-    tracing::info!(org_id = org.id, user_id = id, "member removed");
+    audit::Event::new(Action::MemberRemoved, &current.request_id)
+        .actor(current.session.user.id)
+        .target(Some(id))
+        .emit();
     Ok(StatusCode::NO_CONTENT)
 }
 

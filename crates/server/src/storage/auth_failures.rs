@@ -43,4 +43,18 @@ impl Db {
         sqlx::query("DELETE FROM auth_failures WHERE key = ?").bind(key).execute(&self.write).await?;
         Ok(())
     }
+
+    /// Whether `key` had `max` failures within `window` before `now`; records nothing.
+    pub async fn auth_attempts_exhausted(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        window: Duration,
+        max: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let mut tx = self.read.begin().await?;
+        let full = window::check(&mut tx, Events::AuthFailures { key }, now, window, max).await?.is_err();
+        tx.commit().await?;
+        Ok(full)
+    }
 }

@@ -3,7 +3,7 @@
 //! [`InvitationState`]; whether an invitation has expired is the domain's to say, at `now`.
 
 use super::members::{self, InsertUserError, NewUser};
-use super::outbox::{insert_mail, NewMail};
+use super::outbox::{insert_mail, redact_invitation_mail, redact_mail_ids, NewMail};
 use super::window::{self, Events};
 use super::{Db, Tx};
 use crate::clock::to_db;
@@ -176,7 +176,7 @@ impl Db {
         .fetch_one(&mut *tx)
         .await?;
         record_send(&mut tx, inv.org_id, created.id, &now_s).await?;
-        insert_mail(&mut tx, mail, &now_s).await?;
+        insert_mail(&mut tx, mail, Some(created.id), &now_s).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -228,7 +228,9 @@ impl Db {
         .fetch_one(&mut *tx)
         .await?;
         record_send(&mut tx, org_id, id, &now_s).await?;
-        insert_mail(&mut tx, mail, &now_s).await?;
+        // The earlier mail's link died with its token.
+        let new_mail = insert_mail(&mut tx, mail, Some(id), &now_s).await?;
+        redact_invitation_mail(&mut tx, id, Some(new_mail), &now_s).await?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -252,6 +254,7 @@ impl Db {
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
+        redact_invitation_mail(&mut tx, id, None, &to_db(now)).await?;
         tx.commit().await?;
         Ok(revoked)
     }
@@ -311,7 +314,53 @@ impl Db {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        redact_invitation_mail(&mut tx, id, None, &now_s).await?;
         tx.commit().await?;
         Ok(user_id)
     }
+
+    /// Housekeeping: blanks the links of invitation mails that no longer matter (their
+    /// invitation expired, was used or withdrawn, was resent since, or is gone), which
+    /// accepting, revoking and resending did not already. Returns how many were blanked.
+    pub async fn redact_lapsed_invitation_mail(&self, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+        let mut tx = self.write.begin().await?;
+        let mails: Vec<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, invitation_id FROM outbox WHERE kind = 'invitation' AND redacted_at IS NULL ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut lapsed = Vec::new();
+        for (mail_id, invitation_id) in mails {
+            let live = match invitation_id {
+                Some(invitation_id) => mail_is_live(&mut tx, mail_id, invitation_id, now).await?,
+                None => false,
+            };
+            if !live {
+                lapsed.push(mail_id);
+            }
+        }
+        let count = redact_mail_ids(&mut tx, &lapsed, &to_db(now)).await?;
+        tx.commit().await?;
+        Ok(count)
+    }
+}
+
+/// A mail's link still opens its invitation: the invitation is pending at `now` (the
+/// domain's rule) and this is its newest mail.
+async fn mail_is_live(
+    tx: &mut Tx<'_>,
+    mail_id: i64,
+    invitation_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let inv: Option<InvitationRecord> =
+        sqlx::query_as(&format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = ?"))
+            .bind(invitation_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM outbox WHERE invitation_id = ?")
+        .bind(invitation_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(inv.is_some_and(|inv| inv.status_at(now) == InvitationStatus::Pending) && newest == Some(mail_id))
 }

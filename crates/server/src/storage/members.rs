@@ -207,7 +207,7 @@ impl Db {
             .bind(renamed_to)
             .execute(&mut *tx)
             .await?;
-        insert_mail(&mut tx, notice, &now).await?;
+        insert_mail(&mut tx, notice, None, &now).await?;
         tx.commit().await
     }
 
