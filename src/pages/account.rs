@@ -62,13 +62,13 @@ pub fn Account() -> impl IntoView {
         }}
         <div class="account-grid">
             <PasswordSection session=session />
-            <ProfileSection session=session />
+            <ProfileSection session=session must_change=must_change />
         </div>
     }
 }
 
 #[component]
-fn ProfileSection(session: Session) -> impl IntoView {
+fn ProfileSection(session: Session, must_change: Memo<bool>) -> impl IntoView {
     let me = session.with_me_untracked(Clone::clone);
     let email = me.as_ref().map(|m| m.user.email.clone()).unwrap_or_default();
     let organization = me
@@ -99,7 +99,7 @@ fn ProfileSection(session: Session) -> impl IntoView {
     let shown_name_error = Signal::derive(move || submitted.get().then(|| name_error.get()).flatten());
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
+        if pending.get_untracked() || must_change.get_untracked() {
             return;
         }
         submitted.set(true);
@@ -116,14 +116,29 @@ fn ProfileSection(session: Session) -> impl IntoView {
             <p class="account-card-text">"Your co-workers see your name on the Team page and on the invitations you send."</p>
             {move || outcome()}
             <form class="form" novalidate=true on:submit=on_submit>
-                <FormField
-                    id="profile-name"
-                    label="Name"
-                    autocomplete="name"
-                    required=true
-                    value=name
-                    error=shown_name_error
-                />
+                // The server refuses a rename until the one-time password is replaced.
+                {move || {
+                    if must_change.get() {
+                        view! {
+                            <p class="account-card-text">
+                                "You can change your name once you have chosen your own password."
+                            </p>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <FormField
+                                id="profile-name"
+                                label="Name"
+                                autocomplete="name"
+                                required=true
+                                value=name
+                                error=shown_name_error
+                            />
+                        }
+                            .into_any()
+                    }
+                }}
                 <FormField
                     id="profile-email"
                     label="Email"
@@ -143,11 +158,19 @@ fn ProfileSection(session: Session) -> impl IntoView {
                         <dd>{role}</dd>
                     </div>
                 </dl>
-                <div class="form-actions">
-                    <BusyButton submit=true class="btn btn-primary" busy=pending>
-                        "Save name"
-                    </BusyButton>
-                </div>
+                {move || {
+                    (!must_change.get())
+                        .then(|| {
+                            view! {
+                                <div class="form-actions">
+                                    <BusyButton submit=true class="btn btn-primary" busy=pending>
+                                        "Save name"
+                                    </BusyButton>
+                                </div>
+                            }
+                                .into_any()
+                        })
+                }}
             </form>
         </section>
     }

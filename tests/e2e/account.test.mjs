@@ -25,6 +25,10 @@ test("a one-time password must be replaced before anything else", async () => {
   await page.waitForURL((url) => url.pathname === "/account");
   await page.getByText("Choose your own password", { exact: true }).waitFor();
   await screenshot(page, "account-01-one-time-password");
+  // The server refuses a rename until then, so the page does not offer one.
+  await page.getByText("You can change your name once you have chosen your own password.", { exact: true }).waitFor();
+  assert.equal(await page.getByLabel("Name", { exact: true }).count(), 0);
+  assert.equal(await page.getByRole("button", { name: "Save name" }).count(), 0);
 
   // Anywhere else leads back here, by link or by address.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Team" }).click();
@@ -52,6 +56,8 @@ test("a one-time password must be replaced before anything else", async () => {
   await page.getByText("Your password was changed. Your other sessions were signed out.").waitFor();
   await page.getByText("Choose your own password", { exact: true }).waitFor({ state: "detached" });
   assert.equal(await current.inputValue(), "", "the form starts over");
+  await page.getByLabel("Name", { exact: true }).waitFor();
+  await page.getByText("You can change your name once you have chosen your own password.").waitFor({ state: "detached" });
 
   // Free to go now.
   await page.getByRole("link", { name: "Team" }).click();

@@ -210,7 +210,9 @@ pub struct Invitation {
     pub email: String,
     /// Name of the person who sent it.
     pub invited_by: String,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub sent_at: chrono::DateTime<chrono::Utc>,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub expires_at: chrono::DateTime<chrono::Utc>,
     pub status: InvitationStatus,
 }
@@ -243,6 +245,7 @@ pub struct Member {
     pub name: String,
     pub email: String,
     pub role: Role,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub joined_at: chrono::DateTime<chrono::Utc>,
 }
 

@@ -13,5 +13,6 @@ pub mod name;
 pub mod password;
 pub mod proration;
 pub mod renewal;
+pub mod rfc3339;
 pub mod status;
 pub mod stored;

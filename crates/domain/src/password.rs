@@ -97,7 +97,7 @@ impl std::error::Error for PasswordError {}
 
 /// Checks `password` for the account with address `email` (as typed; the
 /// part before the first `@`, or all of it when there is none, is compared
-/// case-insensitively). Reports the first
+/// ignoring case — ASCII case, as a valid address is ASCII). Reports the first
 /// rule broken, in the order: length, repetition, common list, email.
 pub fn check(password: &str, email: &str) -> Result<(), PasswordError> {
     let len = password.chars().count();
@@ -113,15 +113,34 @@ pub fn check(password: &str, email: &str) -> Result<(), PasswordError> {
             return Err(PasswordError::Repeated);
         }
     }
-    let lowered = password.to_lowercase();
+    let lowered = fold_case(password);
     if COMMON.contains(&lowered.as_str()) {
         return Err(PasswordError::Common);
     }
-    let local = email.trim().split('@').next().unwrap_or_default().to_lowercase();
+    let local = email.trim().split('@').next().unwrap_or_default().to_ascii_lowercase();
     if local.chars().count() >= MIN_LOCAL_PART_LEN && lowered.contains(&local) {
         return Err(PasswordError::ContainsEmail);
     }
     Ok(())
+}
+
+/// `str::to_lowercase` as far as the rules can tell, without its Unicode
+/// case tables (5.7 KB brotli in the wasm). The rules only look for ASCII
+/// text in the lowered password (the common list, and the name part of a
+/// valid address, which is ASCII: see `email`), and outside ASCII only two
+/// characters lower-case to something that starts with ASCII; every other
+/// character lower-cases to non-ASCII characters, so keeping it as it is
+/// leaves the same ASCII runs (`fold_case_finds_what_to_lowercase_finds`).
+fn fold_case(password: &str) -> String {
+    let mut lowered = String::with_capacity(password.len());
+    for c in password.chars() {
+        match c {
+            '\u{212A}' => lowered.push('k'),           // KELVIN SIGN
+            '\u{130}' => lowered.push_str("i\u{307}"), // LATIN CAPITAL LETTER I WITH DOT ABOVE
+            c => lowered.push(c.to_ascii_lowercase()),
+        }
+    }
+    lowered
 }
 
 #[cfg(test)]
@@ -180,6 +199,74 @@ mod tests {
         // An empty or malformed email does not break the check.
         assert_eq!(check("zebra-lantern-42", ""), Ok(()));
         assert_eq!(check("zebra-lantern-42", "@"), Ok(()));
+    }
+
+    #[test]
+    fn only_two_characters_outside_ascii_lower_case_to_ascii() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32).filter(|c| !c.is_ascii()) {
+            let lowered: String = c.to_lowercase().collect();
+            assert_eq!(lowered.starts_with(|l: char| l.is_ascii()), c == '\u{212A}' || c == '\u{130}', "{c:?}");
+            assert!(lowered.chars().skip(1).all(|l| !l.is_ascii()), "{c:?}");
+            if c == '\u{212A}' || c == '\u{130}' {
+                assert_eq!(fold_case(&c.to_string()), lowered);
+            }
+        }
+    }
+
+    #[test]
+    fn the_kelvin_sign_and_dotted_capital_i_count_as_their_letters() {
+        assert_eq!(check("MON\u{212A}EY12345", EMAIL), Err(PasswordError::Common));
+        assert_eq!(check("zebra-\u{130}\u{130}-42", "Bra-I@example.com"), Err(PasswordError::ContainsEmail));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fold_case_finds_what_to_lowercase_finds(
+            password in "[a-zA-Z0-9 .\u{212A}\u{130}\u{307}\u{3A3}\u{C9}\u{DF}\u{1E9E}\u{FB00}]{0,16}",
+            needle in "[a-z0-9.]{1,6}",
+        ) {
+            let reference = password.to_lowercase();
+            let folded = fold_case(&password);
+            proptest::prop_assert_eq!(folded.contains(&needle), reference.contains(&needle));
+            for entry in COMMON {
+                proptest::prop_assert_eq!(folded == *entry, reference == *entry);
+            }
+        }
+
+        #[test]
+        fn check_answers_as_with_to_lowercase_for_valid_addresses(
+            password in "[a-zA-Z0-9.\u{212A}\u{130}\u{3A3}\u{C9}]{8,14}",
+            local in "[a-zA-Z0-9.]{1,8}",
+        ) {
+            let email = format!("{local}@example.com");
+            proptest::prop_assert_eq!(check(&password, &email), check_with_to_lowercase(&password, &email));
+        }
+    }
+
+    /// The rule as it was written before `fold_case`.
+    fn check_with_to_lowercase(password: &str, email: &str) -> Result<(), PasswordError> {
+        let len = password.chars().count();
+        if len < MIN_LEN {
+            return Err(PasswordError::TooShort);
+        }
+        if len > MAX_LEN {
+            return Err(PasswordError::TooLong);
+        }
+        let mut chars = password.chars();
+        if let Some(first) = chars.next() {
+            if chars.all(|c| c == first) {
+                return Err(PasswordError::Repeated);
+            }
+        }
+        let lowered = password.to_lowercase();
+        if COMMON.contains(&lowered.as_str()) {
+            return Err(PasswordError::Common);
+        }
+        let local = email.trim().split('@').next().unwrap_or_default().to_lowercase();
+        if local.chars().count() >= MIN_LOCAL_PART_LEN && lowered.contains(&local) {
+            return Err(PasswordError::ContainsEmail);
+        }
+        Ok(())
     }
 
     #[test]

@@ -42,6 +42,12 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, RequestIds::default()))
+        // SetRequestIdLayer keeps an id the client sent; the audit trail must not carry
+        // one a client chose, so it is dropped first and every request gets ours.
+        .layer(axum::middleware::map_request(|mut request: Request<axum::body::Body>| async move {
+            request.headers_mut().remove(&REQUEST_ID);
+            request
+        }))
 }
 
 /// Request ids: a per-process random prefix and a counter, short enough to grep.

@@ -54,24 +54,49 @@ impl DeviceKey {
     }
 }
 
+/// The key is written to a temporary file and hard-linked into place, so a crash never
+/// leaves a short key file behind, and two processes starting together agree on one key.
 fn load_or_create(path: &Path) -> Result<[u8; 32], String> {
+    if let Some(key) = read_key(path)? {
+        return Ok(key);
+    }
     let mut key = [0u8; 32];
     OsRng.fill_bytes(&mut key);
+    let temp = path.with_extension(format!("tmp-{}", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(mut file) => {
-            std::io::Write::write_all(&mut file, &key).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            file.sync_all().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            Ok(key)
-        }
+    let written = options.open(&temp).and_then(|mut file| {
+        std::io::Write::write_all(&mut file, &key)?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&temp, path));
+    let _ = std::fs::remove_file(&temp);
+    match linked {
+        Ok(()) => Ok(key),
+        // Another process won the race: use its key.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            bytes.try_into().map_err(|_| format!("{} does not hold 32 bytes", path.display()))
+            read_key(path)?.ok_or_else(|| format!("{} vanished", path.display()))
         }
         Err(e) => Err(format!("cannot create {}: {e}", path.display())),
+    }
+}
+
+fn read_key(path: &Path) -> Result<Option<[u8; 32]>, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            #[cfg(unix)]
+            if let Ok(meta) = std::fs::metadata(path) {
+                if std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o077 != 0 {
+                    tracing::warn!(file = %path.display(), "the device cookie key is readable by others than its owner");
+                }
+            }
+            let key = bytes.try_into().map_err(|_| format!("{} does not hold 32 bytes", path.display()))?;
+            Ok(Some(key))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
     }
 }
 

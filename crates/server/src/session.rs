@@ -141,8 +141,10 @@ impl FromRequestParts<AppState> for Authenticated {
         let ttl = Duration::days(SESSION_TTL_DAYS);
         // Write at most about once an hour per session, not on every request.
         if expires - now < ttl - Duration::hours(1) {
-            state.db.touch_session(&hash, now, now + ttl).await.map_err(ApiError::from)?;
-            if let Some(renewal) = parts.extensions.get::<CookieRenewal>() {
+            // A password change (new token) or a sign-out may have ended this token while
+            // the request was in flight: renewing its cookie then would undo them.
+            let still_there = state.db.touch_session(&hash, now, now + ttl).await.map_err(ApiError::from)?;
+            if let (true, Some(renewal)) = (still_there, parts.extensions.get::<CookieRenewal>()) {
                 let _ = renewal.0.set(token.clone());
             }
         }

@@ -71,3 +71,18 @@ async fn pages_carry_a_csp_that_allows_only_our_loader_script() {
     let api = app.get("/api/v1/health").await;
     assert!(api.headers.get(header::CONTENT_SECURITY_POLICY).is_none());
 }
+
+#[tokio::test]
+async fn every_request_gets_the_servers_own_request_id_never_the_clients() {
+    let mut app = TestApp::new().await;
+    let request = app
+        .request(axum::http::Method::GET, "/api/v1/health")
+        .header("x-request-id", "forged-id")
+        .body(Body::empty())
+        .unwrap();
+    let r = app.raw(request).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let id = r.headers["x-request-id"].to_str().unwrap();
+    assert_ne!(id, "forged-id", "the audit trail must not carry an id the client chose");
+    assert!(id.contains('-'), "ours: a process prefix and a counter, got {id}");
+}
