@@ -40,6 +40,14 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 impl Db {
+    /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`).
+    /// A deferred one that reads before it writes would have to upgrade its lock, and
+    /// SQLite answers that upgrade with SQLITE_BUSY at once, without the busy timeout, when
+    /// another process (a second server, the CLI) wrote in between.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.write.begin_with("BEGIN IMMEDIATE").await
+    }
+
     /// Opens (creating if needed) the database file and applies pending migrations.
     pub async fn open(path: &Path) -> Result<Db, sqlx::Error> {
         if let Some(dir) = path.parent() {

@@ -77,3 +77,31 @@ async fn a_full_window_says_when_the_next_attempt_is_allowed() {
     let later = first + window + Duration::seconds(1);
     assert_eq!(db.reserve_auth_attempt("k", later, window, 3).await.unwrap(), Ok(()), "the oldest left the window");
 }
+
+/// Another process (a second server, the CLI) holding the write lock makes a write wait for
+/// it, not fail: a deferred transaction that read first could not take the lock afterwards.
+#[tokio::test]
+async fn a_write_waits_for_another_process_holding_the_lock() {
+    use sqlx::Connection;
+    let (db, dir) = db().await;
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.path().join("t.db"))
+        .busy_timeout(std::time::Duration::from_secs(5));
+    let mut other = sqlx::SqliteConnection::connect_with(&options).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
+    sqlx::query("INSERT INTO auth_failures (key, failed_at) VALUES ('other', '2026-03-01T09:00:00.000Z')")
+        .execute(&mut other)
+        .await
+        .unwrap();
+
+    let now = at("2026-03-01T10:00:00Z");
+    let attempt = tokio::spawn({
+        let db = db.clone();
+        async move { db.reserve_auth_attempt("login:a@example.com", now, Duration::minutes(15), 10).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+
+    let outcome = attempt.await.unwrap();
+    assert!(matches!(outcome, Ok(Ok(()))), "{outcome:?}");
+}

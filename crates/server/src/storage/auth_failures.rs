@@ -18,7 +18,7 @@ impl Db {
         window: Duration,
         max: i64,
     ) -> Result<Result<(), DateTime<Utc>>, sqlx::Error> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Err(allowed_at) = window::check(&mut tx, Events::AuthFailures { key }, now, window, max).await? {
             return Ok(Err(allowed_at));
         }

@@ -156,7 +156,7 @@ impl Db {
         now: DateTime<Utc>,
         hourly_limit: i64,
     ) -> Result<InvitationRecord, InviteError> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         check_not_member_nor_invited(&mut tx, inv.org_id, inv.email, None, now).await?;
         check_hourly_limit(&mut tx, inv.org_id, now, hourly_limit).await?;
         let now_s = to_db(now);
@@ -210,7 +210,7 @@ impl Db {
         now: DateTime<Utc>,
         hourly_limit: i64,
     ) -> Result<InvitationRecord, InviteError> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let current = fetch_invitation(&mut tx, org_id, id).await?.ok_or(InviteError::NotFound)?;
         if current.state != InvitationState::Pending {
             return Err(InviteError::NotPending(current.state));
@@ -241,7 +241,7 @@ impl Db {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<InvitationRecord, InviteError> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let current = fetch_invitation(&mut tx, org_id, id).await?.ok_or(InviteError::NotFound)?;
         if current.state != InvitationState::Pending {
             return Err(InviteError::NotPending(current.state));
@@ -281,7 +281,7 @@ impl Db {
         existing_user: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<i64, InviteError> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let inv: InvitationRecord =
             sqlx::query_as(&format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = ?"))
                 .bind(id)
@@ -323,7 +323,7 @@ impl Db {
     /// invitation expired, was used or withdrawn, was resent since, or is gone), which
     /// accepting, revoking and resending did not already. Returns how many were blanked.
     pub async fn redact_lapsed_invitation_mail(&self, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mails: Vec<(i64, Option<i64>)> = sqlx::query_as(
             "SELECT id, invitation_id FROM outbox WHERE kind = 'invitation' AND redacted_at IS NULL ORDER BY id",
         )

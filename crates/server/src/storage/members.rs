@@ -159,7 +159,7 @@ impl Db {
     /// Adds a person to an existing organization.
     pub async fn add_user(&self, org_id: i64, user: NewUser<'_>, now: DateTime<Utc>) -> Result<i64, MemberError> {
         let now = to_db(now);
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let created = insert_user(&mut tx, org_id, &user, &now).await?;
         tx.commit().await?;
         Ok(created.id)
@@ -190,7 +190,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
         let now = to_db(now);
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?")
             .bind(password_hash)
             .bind(user_id)
@@ -220,7 +220,7 @@ impl Db {
 
     /// Changes a member's role, refusing to leave the organization without an admin.
     pub async fn set_member_role(&self, org_id: i64, user_id: i64, role: Role) -> Result<MemberRecord, MemberError> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let current = fetch_member(&mut tx, org_id, user_id).await?.ok_or(MemberError::NotFound)?;
         if current.role == Role::Admin && role != Role::Admin && count_admins(&mut tx, org_id).await? <= 1 {
             return Err(MemberError::LastAdmin);
@@ -237,7 +237,7 @@ impl Db {
     /// Removes a member: a user belongs to exactly one organization, so this closes
     /// their account (sessions go with it).
     pub async fn remove_member(&self, org_id: i64, user_id: i64) -> Result<(), MemberError> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let current = fetch_member(&mut tx, org_id, user_id).await?.ok_or(MemberError::NotFound)?;
         if current.role == Role::Admin && count_admins(&mut tx, org_id).await? <= 1 {
             return Err(MemberError::LastAdmin);

@@ -75,7 +75,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<(OrgRecord, UserRecord), OrganizationError> {
         let now = to_db(now);
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let created: OrgRecord = sqlx::query_as(
             "INSERT INTO organizations (name, kind, individual, created_at) VALUES (?, ?, ?, ?)
              RETURNING id, name, kind, individual",
