@@ -18,6 +18,7 @@ use rand_core::{OsRng, RngCore};
 use sha2::Sha256;
 use std::path::Path;
 use std::sync::Arc;
+use tessera_domain::email::Email;
 
 pub const COOKIE_NAME: &str = "tessera_device";
 /// When cookies are `Secure`: as for the session, a `__Host-` cookie cannot be planted by a
@@ -132,17 +133,16 @@ fn well_formed(entry: &str) -> bool {
     entry.len() <= 128 && entry.split_once('.').is_some_and(|(nonce, mac)| b64(nonce) && b64(mac))
 }
 
+/// Signed for the address as the domain's `Email` keeps it; input that is no address never
+/// signed in, so nothing is signed or recognised for it.
 fn mac(key: &[u8; 32], email: &str, nonce: &str) -> Option<Hmac<Sha256>> {
+    let email = Email::parse(email).ok()?;
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).ok()?;
     mac.update(b"tessera-device\0");
-    mac.update(normalize(email).as_bytes());
+    mac.update(email.as_str().as_bytes());
     mac.update(b"\0");
     mac.update(nonce.as_bytes());
     Some(mac)
-}
-
-fn normalize(email: &str) -> String {
-    email.trim().to_lowercase()
 }
 
 /// The nonce of the entry signed for `email`, if any: what the device is known by.

@@ -16,6 +16,7 @@ use axum::http::request::Parts;
 use axum::http::HeaderValue;
 use chrono::Duration;
 use std::convert::Infallible;
+use tessera_domain::email::Email;
 
 /// Failed password checks allowed per address (or per known device) within the window.
 pub const MAX_LOGIN_FAILURES: i64 = 10;
@@ -50,9 +51,14 @@ pub struct Attempt {
     pub slowed: bool,
 }
 
-/// Sign-in failures of strangers are counted per email address, whoever sends them.
+/// Sign-in failures of strangers are counted per email address, whoever sends them, under
+/// the address as the domain's `Email` keeps it, so that no spelling of one address gets a
+/// count of its own. Input that is no address has one count (no account can have it).
 fn account_key(email: &str) -> String {
-    format!("login:{}", email.trim().to_lowercase())
+    match Email::parse(email) {
+        Ok(email) => format!("login:{}", email.as_str()),
+        Err(_) => "login:not-an-address".to_string(),
+    }
 }
 
 /// A known device's failures; the nonce is hashed so the table holds nothing of the cookie.
@@ -118,5 +124,20 @@ impl Attempt {
             (true, false) => "known_device",
             (true, true) => "known_device_slowed",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::account_key;
+
+    #[test]
+    fn every_spelling_of_an_address_shares_one_count() {
+        let key = account_key("alice@example.com");
+        for spelling in [" Alice@Example.COM ", "ALICE@EXAMPLE.COM", "\talice@example.com\n"] {
+            assert_eq!(account_key(spelling), key, "{spelling:?}");
+        }
+        assert_ne!(account_key("bob@example.com"), key);
+        assert_eq!(account_key("not an address"), account_key("also@@wrong"));
     }
 }
