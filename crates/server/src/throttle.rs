@@ -51,6 +51,14 @@ pub struct Attempt {
     pub slowed: bool,
 }
 
+fn too_many_attempts(wait: Duration) -> ApiError {
+    ApiError::too_many(
+        "too_many_attempts",
+        "Too many failed attempts. Please wait a few minutes and try again.",
+        wait.num_seconds().max(1) as u64,
+    )
+}
+
 /// Sign-in failures of strangers are counted per email address, whoever sends them, under
 /// the address as the domain's `Email` keeps it, so that no spelling of one address gets a
 /// count of its own. Input that is no address has one count (no account can have it).
@@ -92,18 +100,25 @@ impl Attempt {
         Ok(Attempt { email: email.to_string(), key: device_key(&nonce), known_device: true, slowed })
     }
 
+    /// 429 at once while this attempt's count is full, before the caller queues for a
+    /// hashing slot: a flood of locked-out guesses must not crowd out other sign-ins (nor
+    /// get 503 `busy` instead of 429). Records nothing; [`Attempt::reserve`] still decides.
+    pub async fn refuse_early(&self, state: &AppState) -> ApiResult<()> {
+        let now = state.clock.now();
+        let window = Duration::minutes(THROTTLE_WINDOW_MINUTES);
+        match state.db.auth_attempts_allowed(&self.key, now, window, MAX_LOGIN_FAILURES).await? {
+            Ok(()) => Ok(()),
+            Err(allowed_at) => Err(too_many_attempts(allowed_at - now)),
+        }
+    }
+
     /// 429 while this attempt's count is full; otherwise the attempt counts as a failure
     /// until [`Attempt::succeeded`] forgives it.
     pub async fn reserve(&self, state: &AppState) -> ApiResult<()> {
         let now = state.clock.now();
         let window = Duration::minutes(THROTTLE_WINDOW_MINUTES);
         if let Err(allowed_at) = state.db.reserve_auth_attempt(&self.key, now, window, MAX_LOGIN_FAILURES).await? {
-            let retry_after = (allowed_at - now).num_seconds().max(1) as u64;
-            return Err(ApiError::too_many(
-                "too_many_attempts",
-                "Too many failed attempts. Please wait a few minutes and try again.",
-                retry_after,
-            ));
+            return Err(too_many_attempts(allowed_at - now));
         }
         Ok(())
     }

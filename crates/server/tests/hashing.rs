@@ -60,3 +60,20 @@ async fn a_burst_of_sign_ins_runs_at_most_the_configured_hashes_and_the_rest_are
     let r = app.login(&accounts[0], common::PASSWORD).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 }
+
+/// A locked-out address is refused before the hashing queue: with every slot taken, its
+/// guesses still get 429 at once, not 503 `busy` after the wait.
+#[tokio::test]
+async fn a_locked_out_address_is_refused_without_queueing_for_a_hash() {
+    let mut app = common::TestApp::with_config(|c| c.hashing = HashBudget::new(1, Duration::from_millis(100))).await;
+    let r = app.other_browser().register("individual", "", "locked@example.com").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    for _ in 0..10 {
+        assert_eq!(app.login("locked@example.com", "not-the-password").await.status, StatusCode::UNAUTHORIZED);
+    }
+
+    let _every_slot = app.state.config.hashing.slot().await.unwrap();
+    let r = app.login("locked@example.com", "not-the-password").await;
+    assert_eq!((r.status, r.code()), (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"));
+    assert!(r.headers.contains_key(header::RETRY_AFTER));
+}

@@ -141,6 +141,10 @@ pub async fn login(
     };
     let event = |action| audit::Event::new(action, &client.request_id).target(user.as_ref().map(|u| u.id));
     let attempt = Attempt::begin(&state, &client, &req.email).await?;
+    if let Err(refused) = attempt.refuse_early(&state).await {
+        event(Action::SignInThrottled).detail(attempt.detail()).emit();
+        return Err(refused);
+    }
     let slot = state.config.hashing.slot().await?;
     if let Err(refused) = attempt.reserve(&state).await {
         event(Action::SignInThrottled).detail(attempt.detail()).emit();
@@ -280,6 +284,10 @@ pub async fn change_password(
     let user = &current.session.user;
     let event = |action| audit::Event::new(action, &client.request_id).actor(user.id).target(Some(user.id));
     let attempt = Attempt::begin(&state, &client, &user.email).await?;
+    if let Err(refused) = attempt.refuse_early(&state).await {
+        event(Action::PasswordCheckThrottled).detail(attempt.detail()).emit();
+        return Err(refused);
+    }
     let slot = state.config.hashing.slot().await?;
     if let Err(refused) = attempt.reserve(&state).await {
         event(Action::PasswordCheckThrottled).detail(attempt.detail()).emit();

@@ -52,9 +52,20 @@ impl Db {
         window: Duration,
         max: i64,
     ) -> Result<bool, sqlx::Error> {
+        Ok(self.auth_attempts_allowed(key, now, window, max).await?.is_err())
+    }
+
+    /// `Ok` while `key` may try again, else `Err` with the moment it may; records nothing.
+    pub async fn auth_attempts_allowed(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        window: Duration,
+        max: i64,
+    ) -> Result<Result<(), DateTime<Utc>>, sqlx::Error> {
         let mut tx = self.read.begin().await?;
-        let full = window::check(&mut tx, Events::AuthFailures { key }, now, window, max).await?.is_err();
+        let allowed = window::check(&mut tx, Events::AuthFailures { key }, now, window, max).await?;
         tx.commit().await?;
-        Ok(full)
+        Ok(allowed)
     }
 }
