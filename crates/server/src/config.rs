@@ -147,6 +147,9 @@ impl Config {
         if let Some(v) = file.body_limit {
             self.body_limit = v;
         }
+        if file.hash_concurrency == Some(0) {
+            return Err("hash_concurrency = 0: use a whole number of at least 1".into());
+        }
         self.set_hashing(file.hash_concurrency, file.hash_wait_ms.map(Duration::from_millis));
         if let Some(v) = file.login_slowdown_ms {
             self.login_slowdown = bounded_slowdown(Duration::from_millis(v));
@@ -299,6 +302,7 @@ mod tests {
         c.apply_env(env(&[("TESSERA_HASH_CONCURRENCY", "2")])).expect("valid env");
         assert_eq!((c.hashing.concurrency(), c.hashing.wait()), (2, Duration::from_millis(500)));
         assert!(c.apply_env(env(&[("TESSERA_HASH_CONCURRENCY", "0")])).is_err());
+        assert!(c.apply_file("hash_concurrency = 0\n").is_err(), "the file refuses 0 like the environment");
         assert!(c.apply_env(env(&[("TESSERA_HASH_WAIT_MS", "soon")])).is_err());
     }
 

@@ -75,7 +75,9 @@ impl Modify for SecuritySchemes {
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 COOKIE_NAME,
-                "Set by register, login and accepting an invitation; HttpOnly.",
+                "Set by register, login, accepting an invitation and a password change (a new \
+                 token); HttpOnly. Named `__Host-tessera_session` when the server's public URL is \
+                 https.",
             ))),
         );
         components.add_security_scheme(
