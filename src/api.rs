@@ -213,6 +213,12 @@ pub async fn register(body: &RegisterRequest) -> Result<Me, ApiError> {
     request(Method::Post, "/auth/register", json(body), Caller::Anyone).await
 }
 
+/// `POST /api/v1/auth/logout-everywhere`: ends every session of the account,
+/// this one included. A 401 means this session had already ended.
+pub async fn logout_everywhere(session: Session) -> Result<(), ApiError> {
+    send(Method::Post, "/auth/logout-everywhere", None, Caller::PersonAnswered(session)).await.map(drop)
+}
+
 /// `POST /api/v1/auth/logout`. A 401 here is not an expiry: the caller
 /// treats it as "already signed out".
 pub async fn logout(session: Session) -> Result<(), ApiError> {

@@ -5,6 +5,8 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
 use tessera_domain::api::{ChangePasswordRequest, ProfilePatch};
 use tessera_domain::name::PersonName;
 
@@ -63,6 +65,7 @@ pub fn Account() -> impl IntoView {
         <div class="account-grid">
             <PasswordSection session=session />
             <ProfileSection session=session must_change=must_change />
+            <SessionsSection session=session />
         </div>
     }
 }
@@ -261,6 +264,52 @@ fn PasswordSection(session: Session) -> impl IntoView {
                     </BusyButton>
                 </div>
             </form>
+        </section>
+    }
+}
+
+/// Ending every session at once: for a lost laptop, or a shared computer left signed in.
+#[component]
+fn SessionsSection(session: Session) -> impl IntoView {
+    let navigate = use_navigate();
+    let end_all = Action::new_local(move |_: &()| {
+        let navigate = navigate.clone();
+        async move {
+            match api::logout_everywhere(session).await {
+                Err(e) if !e.is_unauthenticated() => Some(e.message),
+                _ => {
+                    session.sign_out();
+                    navigate("/signin", NavigateOptions::default());
+                    None
+                }
+            }
+        }
+    });
+    let pending = end_all.pending();
+    view! {
+        <section class="card account-card" aria-labelledby="sessions-title">
+            <h2 id="sessions-title" class="account-card-title">"Sessions"</h2>
+            <p class="account-card-text">
+                "Left Tessera open on a computer you no longer use, or lost a device? Sign out on every browser and device at once, this one included."
+            </p>
+            {move || {
+                end_all
+                    .value()
+                    .get()
+                    .flatten()
+                    .map(|message| view! { <ErrorBanner title="Could not sign out" message=message /> }.into_any())
+            }}
+            <div class="form-actions">
+                <BusyButton
+                    class="btn btn-secondary"
+                    busy=pending
+                    on_click=move |()| {
+                        end_all.dispatch_local(());
+                    }
+                >
+                    "Sign out everywhere"
+                </BusyButton>
+            </div>
         </section>
     }
 }

@@ -80,6 +80,12 @@ test("a one-time password must be replaced before anything else", async () => {
   await other.getByText("Incorrect email or password.").waitFor();
   await signIn.submit(other, email, NEW_PASSWORD);
   await other.waitForURL((url) => url.pathname === "/");
+
+  // Signing out everywhere from the first browser ends the second one's session too.
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await page.waitForURL((url) => url.pathname === "/signin");
+  await other.reload();
+  await other.waitForURL((url) => url.pathname === "/signin");
   assert.deepEqual(page.errors, []);
   assert.deepEqual(other.errors, []);
 });

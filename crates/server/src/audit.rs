@@ -19,6 +19,8 @@ pub enum Action {
     /// Refused with 429: too many failures for the account (strangers) or for one device.
     SignInThrottled,
     PasswordChanged,
+    /// Every session of the account ended at its own request.
+    SignedOutEverywhere,
     PasswordCheckFailed,
     PasswordCheckThrottled,
     RoleChanged,
@@ -36,6 +38,7 @@ impl Action {
             Action::SignInFailed => "sign_in_failed",
             Action::SignInThrottled => "sign_in_throttled",
             Action::PasswordChanged => "password_changed",
+            Action::SignedOutEverywhere => "signed_out_everywhere",
             Action::PasswordCheckFailed => "password_check_failed",
             Action::PasswordCheckThrottled => "password_check_throttled",
             Action::RoleChanged => "role_changed",

@@ -197,6 +197,31 @@ pub async fn logout(State(state): State<AppState>, current: Option<Authenticated
     Ok(response)
 }
 
+/// `POST /api/v1/auth/logout-everywhere`: ends every session of the account, this one
+/// included: for a lost laptop or a shared computer left signed in. Open to an account
+/// that must still replace its one-time password.
+#[utoipa::path(
+    post,
+    path = "/auth/logout-everywhere",
+    tag = "auth",
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 204, description = "Every session of the account ended; this one's cookie is cleared.",
+            headers(("Set-Cookie" = String, description = "Clears the session cookie"))),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Csrf),
+        (status = 500, response = Internal),
+    )
+)]
+pub async fn logout_everywhere(State(state): State<AppState>, current: Authenticated) -> ApiResult<Response> {
+    let user_id = current.session.user.id;
+    state.db.delete_sessions_of_user(user_id).await?;
+    audit::Event::new(Action::SignedOutEverywhere, &current.request_id).actor(user_id).target(Some(user_id)).emit();
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session::clear_cookie(state.config.secure_cookies()));
+    Ok(response)
+}
+
 /// Open to an account that must still replace its one-time password: the browser learns
 /// from it that it must.
 #[utoipa::path(

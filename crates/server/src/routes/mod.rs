@@ -30,6 +30,7 @@ pub fn documented(dev: bool) -> OpenApiRouter<AppState> {
         .routes(routes!(auth::register))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
+        .routes(routes!(auth::logout_everywhere))
         .routes(routes!(auth::change_password))
         .routes(routes!(auth::me, auth::update_me))
         .routes(routes!(session_state::session_state))

@@ -114,6 +114,12 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Ends every session of a person (sign out everywhere); how many there were.
+    pub async fn delete_sessions_of_user(&self, user_id: i64) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(user_id).execute(&self.write).await?;
+        Ok(done.rows_affected())
+    }
+
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&self.write).await?;
         Ok(())
