@@ -10,7 +10,7 @@
 //! ([`KEY_FILE`], 32 random bytes, owner-only), made on first use; deleting it forgets
 //! every device.
 
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -111,15 +111,8 @@ pub fn cookie_name(secure: bool) -> &'static str {
 
 /// The entries of the device cookie, unverified.
 pub fn entries(headers: &HeaderMap, secure: bool) -> Vec<String> {
-    let wanted = cookie_name(secure);
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(name, _)| *name == wanted)
-        .flat_map(|(_, value)| value.split('~'))
+    crate::session::cookie_values(headers, cookie_name(secure))
+        .flat_map(|value| value.split('~'))
         .filter(|entry| well_formed(entry))
         .take(MAX_ENTRIES)
         .map(str::to_string)
@@ -179,6 +172,7 @@ pub fn issue(key: &[u8; 32], entries: &[String], email: &str, secure: bool) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header;
 
     fn cookie_entries(set: &HeaderValue) -> Vec<String> {
         let mut headers = HeaderMap::new();

@@ -54,15 +54,19 @@ pub fn clear_cookie(secure: bool) -> HeaderValue {
 /// The session token from the `Cookie` header(s), if any. Over https only the `__Host-`
 /// cookie counts: accepting the plain name too would let a planted cookie in.
 pub fn token_from_headers(headers: &HeaderMap, secure: bool) -> Option<String> {
-    let wanted = cookie_name(secure);
+    cookie_values(headers, cookie_name(secure)).find(|value| !value.is_empty()).map(str::to_string)
+}
+
+/// The values of every cookie called `wanted` in the `Cookie` header(s), in order.
+pub fn cookie_values<'a>(headers: &'a HeaderMap, wanted: &'a str) -> impl Iterator<Item = &'a str> + 'a {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == wanted && !value.is_empty())
-        .map(|(_, value)| value.to_string())
+        .filter(move |(name, _)| *name == wanted)
+        .map(|(_, value)| value)
 }
 
 pub fn me(session: &SessionUser, token: &str) -> Me {
