@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use serde::de::{self, Deserializer, Unexpected, Visitor};
 
 /// For `#[serde(deserialize_with = "…")]` on a `DateTime<Utc>` field.
@@ -46,7 +46,7 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
             if hours > 23 || minutes > 59 {
                 return None;
             }
-            let seconds = i64::from(hours * 3600 + minutes * 60);
+            let seconds = i32::try_from(hours * 3600 + minutes * 60).ok()?;
             if *sign == b'-' {
                 -seconds
             } else {
@@ -60,7 +60,9 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
     } else {
         NaiveTime::from_hms_nano_opt(hour, minute, second, nano)?
     };
-    let utc = date.and_time(time).checked_sub_signed(TimeDelta::seconds(offset_seconds))?;
+    // An offset is applied as chrono applies it, keeping a leap second a leap
+    // second (`00:00:60-00:01` is `00:01:60Z`); adding a `TimeDelta` would not.
+    let utc = date.and_time(time).checked_sub_offset(FixedOffset::east_opt(offset_seconds)?)?;
     Some(utc.and_utc())
 }
 
@@ -86,7 +88,7 @@ impl Visitor<'_> for Rfc3339 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{FixedOffset, TimeZone};
+    use chrono::{TimeDelta, TimeZone};
     use proptest::prelude::*;
 
     fn chrono_reads(s: &str) -> Option<DateTime<Utc>> {
@@ -101,6 +103,10 @@ mod tests {
         assert_eq!(parse("2026-11-03T09:15:00.123456Z"), Some(at + TimeDelta::microseconds(123_456)));
         assert_eq!(parse("2026-11-03T10:15:00.000000001+01:00"), Some(at + TimeDelta::nanoseconds(1)));
         assert_eq!(parse("2026-11-03T04:45:00-04:30"), Some(at));
+        // Found by `reads_what_chrono_reads`: an offset keeps a leap second.
+        let s = "0000-01-01T00:00:60-00:01";
+        assert_eq!(parse(s), chrono_reads(s));
+        assert!(parse(s).is_some());
     }
 
     #[test]
