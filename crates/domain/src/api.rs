@@ -140,6 +140,41 @@ pub struct Me {
     /// Set for accounts created with a generated one-time password.
     #[serde(default)]
     pub must_change_password: bool,
+    /// Whether the person proved they receive mail at their address (a link from a mail
+    /// was used). Until then they may look around but not mail anyone else.
+    pub email_verified: bool,
+}
+
+/// `POST /api/v1/auth/password-reset`: mail a link to choose a new password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetRequest {
+    pub email: String,
+}
+
+/// `POST /api/v1/auth/password-reset/confirm`: the token from the mailed link and the
+/// new password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordResetConfirm {
+    pub token: String,
+    pub password: String,
+}
+
+/// A request that carries only the token of a mailed link: `POST
+/// /api/v1/auth/verify-email` and `POST /api/v1/invitations/lookup`. In a body, not a
+/// query string, so that it stays out of access logs and proxies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenRequest {
+    pub token: String,
+}
+
+/// An answer that is a sentence for people: what happened, and what comes next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Notice {
+    pub message: String,
 }
 
 /// `GET /api/v1/health`
@@ -217,7 +252,7 @@ pub struct Invitation {
     pub status: InvitationStatus,
 }
 
-/// `GET /api/v1/invitations/lookup?token=…`: what the accept page may show, nothing more.
+/// `POST /api/v1/invitations/lookup {token}`: what the accept page may show, nothing more.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationLookup {

@@ -108,7 +108,7 @@ pub fn accept_path(token: &str) -> String {
 
 /// Percent-encodes everything but RFC 3986's unreserved characters. Tokens are
 /// URL-safe already; this keeps a pasted or hand-made one from breaking the link.
-fn encode_query_value(value: &str) -> String {
+pub(crate) fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {

@@ -3,6 +3,7 @@
 //! Everything here is pure (no I/O, no clock, no framework) so that the same rule
 //! gives the same answer in the browser and on the server, and is tested once.
 
+pub mod account_link;
 pub mod api;
 pub mod code;
 pub mod dates;

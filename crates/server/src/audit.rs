@@ -29,6 +29,18 @@ pub enum Action {
     InvitationResent,
     InvitationRevoked,
     InvitationAccepted,
+    Registered,
+    SignedOut,
+    SettingsChanged,
+    /// A reset link was mailed (only for an address with an account).
+    PasswordResetRequested,
+    /// Refused with 429: too many reset requests for the address, the client or overall.
+    PasswordResetThrottled,
+    PasswordReset,
+    VerificationMailSent,
+    EmailVerified,
+    /// Refused with 429: too many registrations or acceptances from one client network.
+    ClientThrottled,
 }
 
 impl Action {
@@ -47,6 +59,15 @@ impl Action {
             Action::InvitationResent => "invitation_resent",
             Action::InvitationRevoked => "invitation_revoked",
             Action::InvitationAccepted => "invitation_accepted",
+            Action::Registered => "registered",
+            Action::SignedOut => "signed_out",
+            Action::SettingsChanged => "settings_changed",
+            Action::PasswordResetRequested => "password_reset_requested",
+            Action::PasswordResetThrottled => "password_reset_throttled",
+            Action::PasswordReset => "password_reset",
+            Action::VerificationMailSent => "verification_mail_sent",
+            Action::EmailVerified => "email_verified",
+            Action::ClientThrottled => "client_throttled",
         }
     }
 
@@ -57,6 +78,8 @@ impl Action {
                 | Action::SignInThrottled
                 | Action::PasswordCheckFailed
                 | Action::PasswordCheckThrottled
+                | Action::PasswordResetThrottled
+                | Action::ClientThrottled
         )
     }
 }

@@ -56,8 +56,14 @@ pub async fn seed_if_empty(state: &AppState) -> Result<(), Box<dyn std::error::E
     let now = state.clock.now();
     let mut org_ids: Vec<(&str, i64)> = Vec::new();
     for a in ACCOUNTS {
-        let user =
-            NewUser { email: a.email, name: a.name, password_hash: &hash, role: a.role, must_change_password: false };
+        let user = NewUser {
+            email: a.email,
+            name: a.name,
+            password_hash: &hash,
+            role: a.role,
+            must_change_password: false,
+            email_verified: true,
+        };
         match org_ids.iter().find(|(name, _)| *name == a.org) {
             Some((_, org_id)) => {
                 state.db.add_user(*org_id, user, now).await.map_err(|e| format!("{e:?}"))?;

@@ -60,6 +60,93 @@ pub fn password_changed(to: &str, name: &str, when: &str, sign_in_link: &str) ->
     NewMail { to: to.to_string(), subject, text, html, kind: "password_changed" }
 }
 
+/// The link to choose a new password. Sent only to an address that has an account.
+pub fn password_reset(to: &str, name: &str, link: &str, lifetime: &str) -> NewMail {
+    link_mail(
+        "password_reset",
+        to,
+        "Choose a new Tessera password",
+        &format!("Hello {name},"),
+        &format!("Someone, probably you, asked to choose a new password for the Tessera account {to}."),
+        "Choose a new password",
+        link,
+        &format!(
+            "The link works once, for {lifetime}; a newer request replaces it. Choosing a new password signs \
+             out every session of the account. If you did not ask for this, ignore this mail: your password \
+             stays as it is."
+        ),
+    )
+}
+
+/// The link that proves a self-registered person receives mail at their address.
+pub fn email_verification(to: &str, name: &str, link: &str, lifetime: &str) -> NewMail {
+    link_mail(
+        "email_verification",
+        to,
+        "Confirm your email address for Tessera",
+        &format!("Hello {name},"),
+        &format!(
+            "Please confirm that {to} is your address. Until you do, you can look around Tessera, but not \
+             invite co-workers or send anything to anyone else."
+        ),
+        "Confirm my address",
+        link,
+        &format!(
+            "The link works for {lifetime}. If it has expired, sign in and choose \"Send the link again\" on \
+             Home. If you did not create a Tessera account, ignore this mail."
+        ),
+    )
+}
+
+/// The notice that a password was replaced through a reset link.
+pub fn password_was_reset(to: &str, name: &str, when: &str, sign_in_link: &str) -> NewMail {
+    let subject = "Your Tessera password was reset".to_string();
+    let text = format!(
+        "Hello {name},\n\nThe password of your Tessera account ({to}) was replaced on {when} through a link \
+         mailed to this address. Every session of the account was signed out.\n\nIf you did this, there is \
+         nothing more to do.\n\nIf you did not, someone can read your mail: secure your mailbox, then choose \
+         \"Forgot your password?\" at {sign_in_link}.\n"
+    );
+    let (name_h, to_h, link_h) = (escape(name), escape(to), escape(sign_in_link));
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2937;line-height:1.5\">\
+         <p>Hello {name_h},</p><p>The password of your Tessera account (<strong>{to_h}</strong>) was replaced on \
+         {when} through a link mailed to this address. Every session of the account was signed out.</p>\
+         <p>If you did this, there is nothing more to do.</p>\
+         <p>If you did not, someone can read your mail: secure your mailbox, then choose \
+         <a href=\"{link_h}\">Forgot your password?</a> on the sign-in page.</p>\
+         </body></html>"
+    );
+    NewMail { to: to.to_string(), subject, text, html, kind: "password_changed" }
+}
+
+/// A mail whose point is one link: a greeting, what it is about, the link as a button
+/// (and pasteable), and what to know about it.
+#[allow(clippy::too_many_arguments)]
+fn link_mail(
+    kind: &'static str,
+    to: &str,
+    subject: &str,
+    greeting: &str,
+    about: &str,
+    button: &str,
+    link: &str,
+    note: &str,
+) -> NewMail {
+    let text = format!("{greeting}\n\n{about}\n\n{button}:\n{link}\n\n{note}\n");
+    let (greeting_h, about_h, button_h, link_h, note_h) =
+        (escape(greeting), escape(about), escape(button), escape(link), escape(note));
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2937;line-height:1.5\">\
+         <p>{greeting_h}</p><p>{about_h}</p>\
+         <p><a href=\"{link_h}\" style=\"display:inline-block;padding:10px 18px;background:#1d4ed8;color:#fff;\
+         border-radius:6px;text-decoration:none\">{button_h}</a></p>\
+         <p>Or paste this link into your browser:<br><a href=\"{link_h}\">{link_h}</a></p>\
+         <p style=\"color:#6b7280\">{note_h}</p></body></html>"
+    );
+    NewMail { to: to.to_string(), subject: subject.to_string(), text, html, kind }
+}
+
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

@@ -81,6 +81,7 @@ pub fn me(session: &SessionUser, token: &str) -> Me {
         role: session.user.role,
         csrf_token: security::csrf_token(token),
         must_change_password: session.user.must_change_password,
+        email_verified: session.user.email_verified,
     }
 }
 

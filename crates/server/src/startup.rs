@@ -90,9 +90,10 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing in-flight requests");
 }
 
-/// Hourly: forget expired sessions (idle, or past their absolute lifetime) and sign-in
-/// failures older than the throttle window, and blank the links of invitation mails that
-/// stopped mattering (mostly: expired invitations).
+/// Hourly: forget expired sessions (idle, or past their absolute lifetime), sign-in
+/// failures older than the throttle window and counted requests older than a day, and
+/// blank the links of invitation and account mails that stopped mattering (mostly: expired
+/// ones).
 async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -100,13 +101,16 @@ async fn housekeeping(state: AppState) {
         let now = state.clock.now();
         let window = chrono::Duration::minutes(crate::routes::auth::THROTTLE_WINDOW_MINUTES);
         let max_age = chrono::Duration::days(crate::session::SESSION_MAX_DAYS);
-        match (
+        let results = [
             state.db.delete_expired_sessions(now, now - max_age).await,
             state.db.purge_auth_failures_before(now - window).await,
+            state.db.purge_rate_events_before(now - chrono::Duration::days(1)).await,
             state.db.redact_lapsed_invitation_mail(now).await,
-        ) {
-            (Ok(sessions), Ok(failures), Ok(links)) => tracing::debug!(sessions, failures, links, "housekeeping"),
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
+            state.db.redact_lapsed_account_link_mail(now).await,
+        ];
+        match results.iter().find_map(|r| r.as_ref().err()) {
+            None => tracing::debug!(counts = ?results.iter().flatten().collect::<Vec<_>>(), "housekeeping"),
+            Some(e) => tracing::warn!(error = %e, "housekeeping failed"),
         }
     }
 }

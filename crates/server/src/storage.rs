@@ -11,18 +11,22 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+mod account_links;
 mod auth_failures;
 mod invitations;
 mod members;
 mod organizations;
 mod outbox;
+mod rate_events;
 mod sessions;
 mod window;
 
+pub use account_links::{AccountLinkRecord, LinkError};
 pub use invitations::{InvitationRecord, InvitationWithOrg, InviteError, NewInvitation, NewToken};
 pub use members::{MemberError, MemberRecord, NewUser, UserRecord};
 pub use organizations::{NewOrg, OrgRecord, OrgSettings, OrganizationError};
 pub use outbox::{MailRecord, NewMail};
+pub use rate_events::Limit;
 pub use sessions::SessionUser;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

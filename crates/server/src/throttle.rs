@@ -11,32 +11,70 @@ use crate::device;
 use crate::error::{ApiError, ApiResult};
 use crate::security;
 use crate::state::AppState;
-use axum::extract::FromRequestParts;
+use crate::storage::Limit;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::HeaderValue;
 use chrono::Duration;
 use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
 use tessera_domain::email::Email;
 
 /// Failed password checks allowed per address (or per known device) within the window.
 pub const MAX_LOGIN_FAILURES: i64 = 10;
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
 
-/// What throttling and the audit trail know of the caller: the request id and the
-/// (unverified) entries of its device cookie.
+/// What throttling and the audit trail know of the caller: the request id, the
+/// (unverified) entries of its device cookie, and its network address.
 pub struct Client {
     pub request_id: String,
     devices: Vec<String>,
+    /// The key of the caller's network address for per-client limits (see [`network_key`]);
+    /// `None` when the server was not told (requests driven in-process).
+    pub network: Option<String>,
 }
 
 impl FromRequestParts<AppState> for Client {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let forwarded = parts.headers.get_all("x-forwarded-for").iter().rev().find_map(|v| v.to_str().ok());
         Ok(Client {
             request_id: audit::request_id(&parts.headers),
             devices: device::entries(&parts.headers, state.config.secure_cookies()),
+            network: peer.map(|peer| network_key(client_address(peer, forwarded))),
         })
+    }
+}
+
+/// The address a request came from. A reverse proxy on the same machine (the deployment
+/// docs/decisions.md describes) connects from loopback and appends the address it saw to
+/// `X-Forwarded-For`: that last entry is the proxy's own word, where earlier ones are the
+/// client's and could be anything. From any other peer the header is the client's and is
+/// ignored.
+pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
+    if !peer.is_loopback() {
+        return peer;
+    }
+    forwarded_for
+        .and_then(|header| header.rsplit(',').next())
+        .and_then(|last| last.trim().parse::<IpAddr>().ok())
+        .unwrap_or(peer)
+}
+
+/// One key per client network: an IPv4 address, or an IPv6 address's /64 (one household
+/// or office gets a whole /64 and could otherwise take a fresh address per request).
+pub fn network_key(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
     }
 }
 
@@ -142,9 +180,86 @@ impl Attempt {
     }
 }
 
+/// Forgets the strangers' failures against `email`: its owner just proved the address.
+pub async fn forgive(state: &AppState, email: &str) -> ApiResult<()> {
+    state.db.clear_auth_failures(&account_key(email)).await?;
+    Ok(())
+}
+
+/// Registrations (and, counted apart, invitation acceptances) allowed per client network
+/// and hour: generous, since a whole office often shares one address, and still a wall
+/// against a script that makes accounts (or hashes passwords) by the thousand.
+pub const ACCOUNTS_PER_NETWORK_PER_HOUR: i64 = 30;
+
+/// What a per-network limit counts.
+#[derive(Debug, Clone, Copy)]
+pub enum NetworkLimit {
+    Registration,
+    InvitationAccept,
+}
+
+impl NetworkLimit {
+    fn kind(self) -> &'static str {
+        match self {
+            NetworkLimit::Registration => "registration",
+            NetworkLimit::InvitationAccept => "invitation_accept",
+        }
+    }
+}
+
+/// Counts one request of `what` for the client's network, or refuses it with 429
+/// `too_many_requests` past [`ACCOUNTS_PER_NETWORK_PER_HOUR`]. Checked before any password
+/// is hashed. A request whose network is unknown (driven in-process) is not counted.
+pub async fn per_network(state: &AppState, client: &Client, what: NetworkLimit) -> ApiResult<()> {
+    let Some(network) = client.network.as_deref() else {
+        return Ok(());
+    };
+    let now = state.clock.now();
+    let limit = Limit { kind: what.kind(), key: Some(network), max: ACCOUNTS_PER_NETWORK_PER_HOUR };
+    match state.db.take_rate(&[limit], now, Duration::hours(1)).await? {
+        Ok(()) => Ok(()),
+        Err(allowed_at) => {
+            audit::Event::new(audit::Action::ClientThrottled, &client.request_id).detail(what.kind()).emit();
+            Err(too_many_requests(
+                "Too many accounts were created from your network in the last hour. Please try again later.",
+                allowed_at - now,
+            ))
+        }
+    }
+}
+
+/// 429 `too_many_requests`: a limit on how often something may be asked for (mails,
+/// accounts), as opposed to `too_many_attempts` on password guesses.
+pub fn too_many_requests(message: &str, wait: Duration) -> ApiError {
+    ApiError::too_many("too_many_requests", message.to_string(), wait.num_seconds().max(1) as u64)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::account_key;
+    use super::{account_key, client_address, network_key};
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
+
+    #[test]
+    fn only_a_local_proxy_is_believed_and_only_its_own_entry() {
+        let local = ip("127.0.0.1");
+        assert_eq!(client_address(local, Some("10.0.0.1, 203.0.113.7")), ip("203.0.113.7"));
+        assert_eq!(client_address(local, Some("not an address")), local);
+        assert_eq!(client_address(local, None), local);
+        assert_eq!(client_address(ip("198.51.100.2"), Some("203.0.113.7")), ip("198.51.100.2"));
+        assert_eq!(client_address(ip("::1"), Some(" 2001:db8::1 ")), ip("2001:db8::1"));
+    }
+
+    #[test]
+    fn an_ipv6_network_is_counted_as_one_client() {
+        assert_eq!(network_key(ip("2001:db8:1:2:aaaa::1")), network_key(ip("2001:db8:1:2:bbbb::9")));
+        assert_ne!(network_key(ip("2001:db8:1:2::1")), network_key(ip("2001:db8:1:3::1")));
+        assert_eq!(network_key(ip("::ffff:192.0.2.1")), "192.0.2.1");
+        assert_eq!(network_key(ip("192.0.2.1")), "192.0.2.1");
+    }
 
     #[test]
     fn every_spelling_of_an_address_shares_one_count() {

@@ -102,7 +102,14 @@ async fn one_time_password_account(app: &mut TestApp, email: &str) {
         .db
         .create_org_with_admin(
             NewOrg { name: "Vendor", kind: tessera_domain::api::OrgKind::Vendor, individual: false },
-            NewUser { email, name: "Ops", password_hash: &hash, role: Role::Admin, must_change_password: true },
+            NewUser {
+                email,
+                name: "Ops",
+                password_hash: &hash,
+                role: Role::Admin,
+                must_change_password: true,
+                email_verified: true,
+            },
             chrono::Utc::now(),
         )
         .await

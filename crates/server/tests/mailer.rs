@@ -63,8 +63,9 @@ async fn invitation_mail_is_delivered_over_smtp_and_its_token_redacted_after() {
         c.smtp_url = Some(tessera_server::config::Secret::new(format!("smtp://127.0.0.1:{port}")));
     })
     .await;
-    let worker = tokio::spawn(tessera_server::mail::worker(app.state.clone()));
+    // Registered (and verified: that link is blanked, so never delivered) before the worker starts.
     app.register("customer", "Acme", "ann@acme.example").await;
+    let worker = tokio::spawn(tessera_server::mail::worker(app.state.clone()));
     app.invite("new@acme.example").await;
     let token = app.invitation_token("new@acme.example").await;
 
@@ -97,8 +98,9 @@ async fn a_mail_that_can_never_be_delivered_keeps_no_live_token_either() {
         c.smtp_url = Some(tessera_server::config::Secret::new(format!("smtp://127.0.0.1:{port}")));
     })
     .await;
-    let worker = tokio::spawn(tessera_server::mail::worker(app.state.clone()));
+    // Registered (and verified: that link is blanked, so never delivered) before the worker starts.
     app.register("customer", "Acme", "ann@acme.example").await;
+    let worker = tokio::spawn(tessera_server::mail::worker(app.state.clone()));
     app.invite("new@acme.example").await;
     let token = app.invitation_token("new@acme.example").await;
 

@@ -66,6 +66,7 @@ async fn an_account_with_a_one_time_password_is_still_told_who_it_is() {
                 password_hash: &hash,
                 role: Role::Admin,
                 must_change_password: true,
+                email_verified: true,
             },
             chrono::Utc::now(),
         )

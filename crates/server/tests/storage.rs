@@ -33,6 +33,7 @@ async fn an_invitation_comes_back_with_its_state_and_times() {
                 password_hash: "x",
                 role: Role::Admin,
                 must_change_password: false,
+                email_verified: true,
             },
             sent,
         )

@@ -8,11 +8,12 @@ use crate::openapi::{
     Csrf, CsrfOrPasswordChange, Internal, InvalidBody, MalformedJson, PayloadTooLarge, Unauthenticated,
     UnsupportedMediaType,
 };
+use crate::routes::verification;
 use crate::security;
 use crate::session::{self, Authenticated};
 use crate::state::AppState;
 use crate::storage::{NewOrg, NewUser, OrganizationError, SessionUser};
-use crate::throttle::{Attempt, Client};
+use crate::throttle::{self, Attempt, Client, NetworkLimit};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -34,7 +35,7 @@ pub use crate::throttle::{MAX_LOGIN_FAILURES, THROTTLE_WINDOW_MINUTES};
     security(()),
     request_body = RegisterRequest,
     responses(
-        (status = 201, description = "Registered and signed in.", body = Me,
+        (status = 201, description = "Registered and signed in; a link to confirm the address is mailed.", body = Me,
             headers(("Set-Cookie" = String, description = "The session cookie"))),
         (status = 400, response = MalformedJson),
         (status = 403, response = Csrf),
@@ -44,13 +45,19 @@ pub use crate::throttle::{MAX_LOGIN_FAILURES, THROTTLE_WINDOW_MINUTES};
         (status = 422, description = "`invalid_body`; `validation` (fields `name`, `org_name`), \
             `email_required`, `email_invalid` (field `email`), a password rule's code such as \
             `weak_password` (field `password`).", body = ErrorBody),
+        (status = 429, description = "`too_many_requests`: too many accounts made from this network \
+            in the last hour.", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 500, response = Internal),
         (status = 503, description = "`busy`: too many passwords are being checked at once; try \
             again after `Retry-After` seconds.", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
-pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<RegisterRequest>) -> ApiResult<Response> {
+pub async fn register(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<RegisterRequest>,
+) -> ApiResult<Response> {
     let name = PersonName::parse(&req.name).map_err(|e| name_error(e, "name"))?;
     let email = Email::parse(&req.email).map_err(|e| ApiError::invalid(e.code(), "email", e.message()))?;
     let (org_name, kind, individual) = match req.org_kind {
@@ -71,6 +78,7 @@ pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<Regis
     tessera_domain::password::check(&req.password, email.as_str())
         .map_err(|e| ApiError::invalid(e.code(), "password", e.message()))?;
 
+    throttle::per_network(&state, &client, NetworkLimit::Registration).await?;
     let password_hash = state.config.hashing.hash(req.password).await?;
     let now = state.clock.now();
     let created = state
@@ -83,6 +91,7 @@ pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<Regis
                 password_hash: &password_hash,
                 role: Role::Admin,
                 must_change_password: false,
+                email_verified: false,
             },
             now,
         )
@@ -99,7 +108,9 @@ pub async fn register(State(state): State<AppState>, ApiJson(req): ApiJson<Regis
         Err(OrganizationError::Db(e)) => return Err(e.into()),
     };
     tracing::info!(user_id = user.id, org_id = org.id, kind = kind.as_str(), "organization registered");
+    audit::Event::new(Action::Registered, &client.request_id).actor(user.id).target(Some(user.id)).emit();
     let session = SessionUser { user, org };
+    verification::send_link(&state, &session, &client.request_id).await?;
     start_session(&state, &session, StatusCode::CREATED).await
 }
 
@@ -191,6 +202,8 @@ pub async fn login(
 pub async fn logout(State(state): State<AppState>, current: Option<Authenticated>) -> ApiResult<Response> {
     if let Some(current) = current {
         state.db.delete_session(&security::token_hash(&current.token)).await?;
+        let user_id = current.session.user.id;
+        audit::Event::new(Action::SignedOut, &current.request_id).actor(user_id).target(Some(user_id)).emit();
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(header::SET_COOKIE, session::clear_cookie(state.config.secure_cookies()));

@@ -1,31 +1,31 @@
 //! Inviting co-workers (SPEC §7): create, list, resend, revoke, look up, accept.
 
-use crate::audit::{self, Action, RequestId};
+use crate::audit::{self, Action};
 use crate::error::{ApiError, ApiResult};
-use crate::json::{ApiJson, ApiPath, ApiQuery};
+use crate::json::{ApiJson, ApiPath};
 use crate::mail;
 use crate::openapi::{
-    BadAddress, IdPath, Internal, MalformedJson, NoSuchObject, PasswordChangeRequired, PayloadTooLarge,
-    Unauthenticated, UnsupportedMediaType,
+    BadAddress, Csrf, IdPath, Internal, InvalidBody, MalformedJson, NoSuchObject, PasswordChangeRequired,
+    PayloadTooLarge, Unauthenticated, UnsupportedMediaType,
 };
 use crate::routes::auth::{name_error, start_session};
+use crate::routes::verification;
 use crate::security;
 use crate::session::{self, CurrentUser};
 use crate::state::AppState;
 use crate::storage::{InvitationRecord, InvitationWithOrg, InviteError, NewInvitation, NewMail, NewToken, NewUser};
+use crate::throttle::{self, Client, NetworkLimit};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use tessera_domain::api::{
-    AcceptInvitation, ErrorBody, Invitation, InvitationLookup, InvitationStatus, InviteRequest, Me, Role,
+    AcceptInvitation, ErrorBody, Invitation, InvitationLookup, InvitationStatus, InviteRequest, Me, Role, TokenRequest,
 };
 use tessera_domain::email::Email;
 use tessera_domain::invitation::{self as rules, may_invite, InvitationState};
 use tessera_domain::name::PersonName;
-use utoipa::IntoParams;
 
 /// Invitations (new and resent) one organization may send per hour.
 pub const INVITATIONS_PER_HOUR: i64 = 50;
@@ -45,7 +45,8 @@ pub const ALREADY_INVITED: &str =
         (status = 400, response = MalformedJson),
         (status = 401, response = Unauthenticated),
         (status = 403, description = "`forbidden`: a member where only admins may invite, or a \
-            home owner (no co-workers); `csrf`; `password_change_required`.", body = ErrorBody),
+            home owner (no co-workers); `email_unverified`: the inviter has not confirmed their own \
+            address yet; `csrf`; `password_change_required`.", body = ErrorBody),
         (status = 404, description = "`not_found`: the organization no longer exists.", body = ErrorBody),
         (status = 409, description = "`already_invited` or `already_member` (field `email`).", body = ErrorBody),
         (status = 413, response = PayloadTooLarge),
@@ -73,6 +74,7 @@ pub async fn create(
         };
         return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", why));
     }
+    verification::require_verified(me)?;
     let email = Email::parse(&req.email).map_err(|e| ApiError::invalid(e.code(), "email", e.message()))?;
     let token = security::random_token();
     let now = state.clock.now();
@@ -197,32 +199,29 @@ pub async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TokenQuery {
-    /// The token of the invitation link.
-    #[serde(default)]
-    token: String,
-}
-
+/// What the accept page shows. Public: the token is the credential. A POST, so that the
+/// token travels in the body and stays out of access logs, proxies and browser history.
 #[utoipa::path(
-    get,
+    post,
     path = "/invitations/lookup",
     tag = "team",
     security(()),
-    params(TokenQuery),
+    request_body = TokenRequest,
     responses(
         (status = 200, description = "What the accept page may show.", body = InvitationLookup),
-        (status = 400, response = BadAddress),
+        (status = 400, response = MalformedJson),
+        (status = 403, response = Csrf),
         (status = 404, description = "`invitation_not_found`: no invitation has this token.", body = ErrorBody),
         (status = 410, description = "`invitation_used`, `invitation_revoked`, `invitation_expired`.", body = ErrorBody),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
         (status = 500, response = Internal),
     )
 )]
-/// What the accept page shows. Public: the token is the credential.
 pub async fn lookup(
     State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<TokenQuery>,
+    ApiJson(q): ApiJson<TokenRequest>,
 ) -> ApiResult<Json<InvitationLookup>> {
     let InvitationWithOrg { invitation: inv, org_name } = usable_invitation(&state, &q.token).await?;
     Ok(Json(InvitationLookup { organization_name: org_name, inviter: inv.invited_by_name, email: inv.email }))
@@ -254,7 +253,8 @@ pub async fn lookup(
         (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "`invalid_body`; `validation` (fields `name`, `password`); a \
             password rule's code such as `weak_password` (field `password`).", body = ErrorBody),
-        (status = 429, description = "`too_many_invitations`.", body = ErrorBody,
+        (status = 429, description = "`too_many_requests`: too many accounts made from this network \
+            in the last hour.", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 500, response = Internal),
         (status = 503, description = "`busy`: too many passwords are being checked at once; try \
@@ -265,9 +265,10 @@ pub async fn lookup(
 pub async fn accept(
     State(state): State<AppState>,
     current: Option<CurrentUser>,
-    RequestId(request_id): RequestId,
+    client: Client,
     ApiJson(req): ApiJson<AcceptInvitation>,
 ) -> ApiResult<Response> {
+    let request_id = client.request_id.clone();
     let InvitationWithOrg { invitation: inv, org_name } = usable_invitation(&state, &req.token).await?;
     let now = state.clock.now();
     match (req.name, req.password) {
@@ -275,6 +276,7 @@ pub async fn accept(
             let name = PersonName::parse(&name).map_err(|e| name_error(e, "name"))?;
             tessera_domain::password::check(&password, &inv.email)
                 .map_err(|e| ApiError::invalid(e.code(), "password", e.message()))?;
+            throttle::per_network(&state, &client, NetworkLimit::InvitationAccept).await?;
             let password_hash = state.config.hashing.hash(password).await?;
             let new_user = NewUser {
                 email: &inv.email,
@@ -282,6 +284,7 @@ pub async fn accept(
                 password_hash: &password_hash,
                 role: Role::Member,
                 must_change_password: false,
+                email_verified: true,
             };
             let user_id = state.db.accept_invitation(inv.id, Some(new_user), None, now).await.map_err(|e| match e {
                 InviteError::EmailTaken => ApiError::conflict(

@@ -143,6 +143,12 @@ pub async fn update_settings(
     let org = admin_org(&current)?;
     if let Some(allowed) = patch.members_may_invite {
         state.db.set_members_may_invite(org.id, allowed).await?;
+        let detail = if allowed { "members_may_invite" } else { "only_admins_invite" };
+        audit::Event::new(Action::SettingsChanged, &current.request_id)
+            .actor(current.session.user.id)
+            .target(Some(org.id))
+            .detail(detail)
+            .emit();
     }
     let s = state.db.org_settings(org.id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(settings_view(s)))

@@ -5,7 +5,9 @@ pub mod dev;
 pub mod health;
 pub mod invitations;
 pub mod members;
+pub mod recovery;
 pub mod session_state;
+pub mod verification;
 
 use crate::openapi::{self, ApiDoc, Document};
 use crate::session::{csrf_guard, renew_cookie};
@@ -33,6 +35,10 @@ pub fn documented(dev: bool) -> OpenApiRouter<AppState> {
         .routes(routes!(auth::logout_everywhere))
         .routes(routes!(auth::change_password))
         .routes(routes!(auth::me, auth::update_me))
+        .routes(routes!(recovery::request_reset))
+        .routes(routes!(recovery::confirm_reset))
+        .routes(routes!(verification::verify))
+        .routes(routes!(verification::resend))
         .routes(routes!(session_state::session_state))
         .routes(routes!(invitations::list, invitations::create))
         .routes(routes!(invitations::lookup))

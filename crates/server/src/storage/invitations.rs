@@ -2,8 +2,9 @@
 //! one transaction with the mail it sends. The stored state goes through the domain's
 //! [`InvitationState`]; whether an invitation has expired is the domain's to say, at `now`.
 
+use super::account_links;
 use super::members::{self, InsertUserError, NewUser};
-use super::outbox::{insert_mail, redact_invitation_mail, redact_mail_ids, NewMail};
+use super::outbox::{insert_mail, redact_invitation_mail, redact_mail_ids, Carries, NewMail};
 use super::window::{self, Events};
 use super::{Db, Tx};
 use crate::clock::to_db;
@@ -176,7 +177,7 @@ impl Db {
         .fetch_one(&mut *tx)
         .await?;
         record_send(&mut tx, inv.org_id, created.id, &now_s).await?;
-        insert_mail(&mut tx, mail, Some(created.id), &now_s).await?;
+        insert_mail(&mut tx, mail, Carries::Invitation(created.id), &now_s).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -229,7 +230,7 @@ impl Db {
         .await?;
         record_send(&mut tx, org_id, id, &now_s).await?;
         // The earlier mail's link died with its token.
-        let new_mail = insert_mail(&mut tx, mail, Some(id), &now_s).await?;
+        let new_mail = insert_mail(&mut tx, mail, Carries::Invitation(id), &now_s).await?;
         redact_invitation_mail(&mut tx, id, Some(new_mail), &now_s).await?;
         tx.commit().await?;
         Ok(updated)
@@ -307,6 +308,9 @@ impl Db {
             }
             (None, None) => return Err(InviteError::NotFound),
         };
+        // The link reached the invited address: that proves it, for a newcomer and for a
+        // home owner whose own verification mail is still unread.
+        account_links::mark_verified(&mut tx, user_id, &now_s).await?;
         sqlx::query("UPDATE invitations SET status = ?, accepted_at = ?, accepted_by = ? WHERE id = ?")
             .bind(InvitationState::Accepted.as_str())
             .bind(&now_s)

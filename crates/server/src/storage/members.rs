@@ -2,13 +2,14 @@
 //! passwords. Other aggregates reach the `users` table only through the
 //! transaction helpers here.
 
-use super::outbox::{insert_mail, NewMail};
+use super::outbox::{insert_mail, Carries, NewMail};
 use super::{is_unique_violation, Db, Tx};
 use crate::clock::to_db;
 use chrono::{DateTime, Utc};
 use tessera_domain::api::Role;
 
-const USER_COLUMNS: &str = "id, org_id, email, name, password_hash, role, must_change_password";
+const USER_COLUMNS: &str =
+    "id, org_id, email, name, password_hash, role, must_change_password, email_verified_at IS NOT NULL AS email_verified";
 const MEMBER_COLUMNS: &str = "id, name, email, role, created_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -21,6 +22,9 @@ pub struct UserRecord {
     #[sqlx(try_from = "String")]
     pub role: Role,
     pub must_change_password: bool,
+    /// A link mailed to the address was used (or the account was made by someone who
+    /// vouches for the address: an invitation, the vendor's CLI).
+    pub email_verified: bool,
 }
 
 /// A person as their organization's member list shows them.
@@ -41,6 +45,9 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     pub role: Role,
     pub must_change_password: bool,
+    /// Whoever makes the account vouches for the address: an invitation link or the
+    /// vendor's operator did; a self-registration did not.
+    pub email_verified: bool,
 }
 
 /// Why a member could not be added, changed or removed.
@@ -82,8 +89,9 @@ pub(super) async fn insert_user(
     now: &str,
 ) -> Result<UserRecord, InsertUserError> {
     sqlx::query_as(&format!(
-        "INSERT INTO users (org_id, email, name, password_hash, role, must_change_password, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {USER_COLUMNS}"
+        "INSERT INTO users (org_id, email, name, password_hash, role, must_change_password, email_verified_at,
+                            created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {USER_COLUMNS}"
     ))
     .bind(org_id)
     .bind(user.email)
@@ -91,6 +99,7 @@ pub(super) async fn insert_user(
     .bind(user.password_hash)
     .bind(user.role.as_str())
     .bind(user.must_change_password)
+    .bind(user.email_verified.then_some(now))
     .bind(now)
     .fetch_one(&mut **tx)
     .await
@@ -207,7 +216,7 @@ impl Db {
             .bind(renamed_to)
             .execute(&mut *tx)
             .await?;
-        insert_mail(&mut tx, notice, None, &now).await?;
+        insert_mail(&mut tx, notice, Carries::Nothing, &now).await?;
         tx.commit().await
     }
 

@@ -35,17 +35,29 @@ pub struct MailRecord {
     pub last_error: Option<String>,
 }
 
-/// Queues a mail; `invitation_id` names the invitation whose link it carries, so that the
-/// link can be blanked when the invitation stops being usable.
+/// The link a queued mail carries, so that it can be blanked when it stops opening anything.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Carries {
+    Nothing,
+    Invitation(i64),
+    AccountLink(i64),
+}
+
+/// Queues a mail; `carries` names the invitation or account link whose link it holds.
 pub(super) async fn insert_mail(
     tx: &mut Tx<'_>,
     mail: &NewMail,
-    invitation_id: Option<i64>,
+    carries: Carries,
     now: &str,
 ) -> Result<i64, sqlx::Error> {
+    let (invitation_id, account_link_id) = match carries {
+        Carries::Nothing => (None, None),
+        Carries::Invitation(id) => (Some(id), None),
+        Carries::AccountLink(id) => (None, Some(id)),
+    };
     sqlx::query_scalar(
-        "INSERT INTO outbox (to_addr, subject, text_body, html_body, kind, created_at, invitation_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO outbox (to_addr, subject, text_body, html_body, kind, created_at, invitation_id, account_link_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(&mail.to)
     .bind(&mail.subject)
@@ -54,6 +66,7 @@ pub(super) async fn insert_mail(
     .bind(mail.kind)
     .bind(now)
     .bind(invitation_id)
+    .bind(account_link_id)
     .fetch_one(&mut **tx)
     .await
 }

@@ -42,7 +42,7 @@ struct SessionRow {
 }
 
 const PERSON_COLUMNS: &str = "u.id, u.org_id, u.email, u.name, u.password_hash, u.role, u.must_change_password,
-     o.name AS org_name, o.kind AS org_kind, o.individual AS org_individual";
+     u.email_verified_at IS NOT NULL AS email_verified, o.name AS org_name, o.kind AS org_kind, o.individual AS org_individual";
 
 impl Db {
     pub async fn create_session(

@@ -1,5 +1,6 @@
 //! Limits over a rolling window of time: sign-in failures per address, invitation
-//! mails per organization. One count, so both limits mean the same thing.
+//! mails per organization, requests counted in `rate_events`. One count, so every
+//! limit means the same thing.
 
 use super::Tx;
 use crate::clock::to_db;
@@ -11,6 +12,8 @@ pub(super) enum Events<'a> {
     AuthFailures { key: &'a str },
     /// Invitation mails (first sends and resends) of one organization.
     InvitationSends { org_id: i64 },
+    /// Requests of one kind from one key (`Some`), or from everyone (`None`).
+    Rate { kind: &'a str, key: Option<&'a str> },
 }
 
 #[derive(sqlx::FromRow)]
@@ -37,6 +40,15 @@ pub(super) async fn check(
             "SELECT COUNT(*) AS n, MIN(sent_at) AS oldest FROM invitation_sends WHERE org_id = ? AND sent_at > ?",
         )
         .bind(org_id),
+        Events::Rate { kind, key: Some(key) } => sqlx::query_as::<_, Count>(
+            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM rate_events WHERE kind = ? AND key = ? AND at > ?",
+        )
+        .bind(kind)
+        .bind(key),
+        Events::Rate { kind, key: None } => sqlx::query_as::<_, Count>(
+            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM rate_events WHERE kind = ? AND at > ?",
+        )
+        .bind(kind),
     };
     let count = query.bind(to_db(now - window)).fetch_one(&mut **tx).await?;
     if count.n < max {

@@ -27,6 +27,9 @@ pub struct TestApp {
     pub cookie: Option<String>,
     pub csrf: Option<String>,
     pub contract: Arc<Contract>,
+    /// The network address requests come from, as the real server's listener would tell it
+    /// (`None`: unknown, like any request driven in-process).
+    pub peer: Option<std::net::SocketAddr>,
     _dir: tempfile::TempDir,
 }
 
@@ -64,7 +67,7 @@ impl TestApp {
         };
         let router = tessera_server::app::router(state.clone());
         let contract = Arc::new(Contract::fetch(&router).await);
-        TestApp { router, state, cookie: None, csrf: None, contract, _dir: dir }
+        TestApp { router, state, cookie: None, csrf: None, contract, peer: None, _dir: dir }
     }
 
     /// Another browser on the same server: no cookie.
@@ -75,11 +78,15 @@ impl TestApp {
             cookie: None,
             csrf: None,
             contract: self.contract.clone(),
+            peer: self.peer,
             _dir: tempfile::tempdir().unwrap(),
         }
     }
 
-    pub async fn raw(&mut self, request: Request<Body>) -> Reply {
+    pub async fn raw(&mut self, mut request: Request<Body>) -> Reply {
+        if let Some(peer) = self.peer {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        }
         let (method, path) = (request.method().clone(), request.uri().path().to_string());
         let response = self.router.clone().oneshot(request).await.unwrap();
         let matched = response.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
@@ -138,7 +145,19 @@ impl TestApp {
         self.send(Method::POST, path, body).await
     }
 
+    /// Registers and confirms the address from the mailed link, as most people do before
+    /// they invite anyone; see [`TestApp::register_unverified`].
     pub async fn register(&mut self, kind: &str, org: &str, email: &str) -> Reply {
+        let reply = self.register_unverified(kind, org, email).await;
+        if reply.status == StatusCode::CREATED {
+            let token = self.link_token(email, "/verify-email?token=").await;
+            let verified = self.post("/api/v1/auth/verify-email", json!({ "token": token })).await;
+            assert_eq!(verified.status, StatusCode::OK, "{:?}", verified.body);
+        }
+        reply
+    }
+
+    pub async fn register_unverified(&mut self, kind: &str, org: &str, email: &str) -> Reply {
         self.post(
             "/api/v1/auth/register",
             json!({"org_name": org, "org_kind": kind, "name": "Test Person", "email": email, "password": PASSWORD}),
@@ -154,9 +173,15 @@ impl TestApp {
 impl TestApp {
     /// The token of the newest invitation mail sent to `to`, read from the outbox.
     pub async fn invitation_token(&self, to: &str) -> String {
+        self.link_token(to, "/invite/accept?token=").await
+    }
+
+    /// The token of the newest mail to `to` whose link contains `marker` (e.g.
+    /// `/reset-password?token=`), read from the outbox.
+    pub async fn link_token(&self, to: &str, marker: &str) -> String {
         let mails = self.state.db.list_mail(1000).await.unwrap();
-        let mail = mails.iter().find(|m| m.to == to && m.kind == "invitation").expect("an invitation mail");
-        let marker = "/invite/accept?token=";
+        let to = to.trim().to_lowercase();
+        let mail = mails.iter().find(|m| m.to == to && m.text.contains(marker)).expect("a mail with the link");
         let start = mail.text.find(marker).expect("a link") + marker.len();
         mail.text[start..].split_whitespace().next().unwrap().to_string()
     }
