@@ -10,11 +10,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tessera_domain::api::{
     AcceptInvitation, ChangePasswordRequest, ErrorBody, Invitation, InvitationLookup, InviteRequest, LoginRequest, Me,
-    Member, OrgSettings, OrgSettingsPatch, ProfilePatch, RegisterRequest, Role, RoleChange, SessionState, CSRF_HEADER,
+    Member, Notice, OrgSettings, OrgSettingsPatch, PasswordResetConfirm, PasswordResetRequest, ProfilePatch,
+    RegisterRequest, Role, RoleChange, SessionState, TokenRequest, CSRF_HEADER,
 };
 
 use crate::session::Session;
-use crate::url::encode_query_value;
 
 const BASE: &str = "/api/v1";
 
@@ -132,8 +132,9 @@ enum Caller {
     Anyone,
     /// The signed-in person: a 401 means the session ended, so it expires.
     Person(Session),
-    /// The signed-in person, where a 401 is an answer rather than an expiry
-    /// (sign-out: "already signed out"; accept: "sign in first").
+    /// The signed-in person if any, where a 401 is an answer rather than an expiry
+    /// (sign-out: "already signed out"; accept: "sign in first"), and the public calls
+    /// that carry a mailed link's token (the CSRF token goes along when there is one).
     PersonAnswered(Session),
 }
 
@@ -225,6 +226,30 @@ pub async fn logout(session: Session) -> Result<(), ApiError> {
     send(Method::Post, "/auth/logout", None, Caller::PersonAnswered(session)).await.map(drop)
 }
 
+/// `POST /api/v1/auth/password-reset`: mails a link if the address has an account; the
+/// answer says the same either way.
+pub async fn request_password_reset(session: Session, email: String) -> Result<Notice, ApiError> {
+    let body = json(&PasswordResetRequest { email });
+    request(Method::Post, "/auth/password-reset", body, Caller::PersonAnswered(session)).await
+}
+
+/// `POST /api/v1/auth/password-reset/confirm`: the new password; answers the `Me` of
+/// the account, now signed in here (and nowhere else).
+pub async fn confirm_password_reset(session: Session, body: &PasswordResetConfirm) -> Result<Me, ApiError> {
+    request(Method::Post, "/auth/password-reset/confirm", json(body), Caller::PersonAnswered(session)).await
+}
+
+/// `POST /api/v1/auth/verify-email`: confirms the address of the link's account.
+pub async fn verify_email(session: Session, token: String) -> Result<Notice, ApiError> {
+    let body = json(&TokenRequest { token });
+    request(Method::Post, "/auth/verify-email", body, Caller::PersonAnswered(session)).await
+}
+
+/// `POST /api/v1/auth/verify-email/resend`: a new confirmation link to the person's address.
+pub async fn resend_verification(session: Session) -> Result<Notice, ApiError> {
+    request(Method::Post, "/auth/verify-email/resend", None, Caller::Person(session)).await
+}
+
 // ---- The signed-in person's own account ----
 
 /// `PATCH /api/v1/me`: changes the person's own name; answers the new `Me`.
@@ -259,10 +284,12 @@ pub async fn revoke_invitation(session: Session, id: i64) -> Result<(), ApiError
     send(Method::Delete, &format!("/invitations/{id}"), None, Caller::Person(session)).await.map(drop)
 }
 
-/// `GET /api/v1/invitations/lookup?token=…`: public; what the accept page may show.
-pub async fn lookup_invitation(token: &str) -> Result<InvitationLookup, ApiError> {
-    let path = format!("/invitations/lookup?token={}", encode_query_value(token));
-    request(Method::Get, &path, None, Caller::Anyone).await
+/// `POST /api/v1/invitations/lookup {token}`: public; what the accept page may show.
+/// Like every public call that carries a link's token, it goes with the session's CSRF
+/// token when someone is signed in (the server checks any request that has a cookie).
+pub async fn lookup_invitation(session: Session, token: &str) -> Result<InvitationLookup, ApiError> {
+    let body = json(&TokenRequest { token: token.to_string() });
+    request(Method::Post, "/invitations/lookup", body, Caller::PersonAnswered(session)).await
 }
 
 /// `POST /api/v1/invitations/accept`: with a name and password, creates the

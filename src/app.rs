@@ -120,8 +120,14 @@ fn AppRoutes() -> impl IntoView {
                     path=path!("/register")
                     view=|| view! { <GuestOnly><pages::Register /></GuestOnly> }
                 />
-                // Public: the link of an invitation mail works signed in or out.
+                <Route
+                    path=path!("/forgot-password")
+                    view=|| view! { <GuestOnly><pages::ForgotPassword /></GuestOnly> }
+                />
+                // Public: the links of mails work signed in or out, in any browser.
                 <Route path=path!("/invite/accept") view=pages::AcceptInvitation />
+                <Route path=path!("/reset-password") view=pages::ResetPassword />
+                <Route path=path!("/verify-email") view=pages::VerifyEmail />
                 <ParentRoute path=path!("") view=SignedInLayout>
                     <Route path=path!("/") view=pages::Home />
                     <Route path=path!("/team") view=pages::Team />

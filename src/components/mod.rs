@@ -11,6 +11,7 @@ pub mod page_header;
 pub mod password_rules;
 pub mod shell;
 pub mod spinner;
+pub mod verification;
 
 pub use banner::{ErrorBanner, Notice};
 pub use brand::{Brand, Logo};
@@ -23,3 +24,4 @@ pub use page_header::PageHeader;
 pub use password_rules::{NewPasswordField, PasswordRules};
 pub use shell::Shell;
 pub use spinner::{Loading, PageLoading, Spinner};
+pub use verification::{ResendVerification, VerifyReminder, EMAIL_UNVERIFIED};

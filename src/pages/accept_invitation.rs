@@ -69,9 +69,10 @@ pub fn AcceptInvitation() -> impl IntoView {
     set_page_title("Accept invitation");
     let query = use_query_map();
     let token = Memo::new(move |_| query.with(|q| q.get_str("token").unwrap_or_default().to_string()));
+    let session = use_session();
     let lookup = LocalResource::new(move || {
         let token = token.get();
-        async move { api::lookup_invitation(&token).await }
+        async move { api::lookup_invitation(session, &token).await }
     });
 
     view! {

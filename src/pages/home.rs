@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use tessera_domain::api::Role;
 
 use super::set_page_title;
-use crate::components::{Icon, IconKind, PageHeader};
+use crate::components::{Icon, IconKind, PageHeader, VerifyReminder};
 use crate::sections::{first_name, kind_label, role_label, sections_for};
 use crate::session::use_session;
 
@@ -74,6 +74,7 @@ pub fn Home() -> impl IntoView {
 
     view! {
         <PageHeader title=greeting description="Manage your software subscriptions: credits, licenses, devices and renewals." />
+        <VerifyReminder />
         {move || summary()}
         <section class="home-sections" aria-labelledby="sections-title">
             <h2 id="sections-title" class="section-title">"Get started"</h2>

@@ -8,10 +8,12 @@ mod licenses;
 mod locker;
 mod not_found;
 mod quotes;
+mod recovery;
 mod register;
 mod renewals;
 mod signin;
 mod team;
+mod verify_email;
 
 pub use accept_invitation::AcceptInvitation;
 pub use account::Account;
@@ -21,10 +23,12 @@ pub use licenses::Licenses;
 pub use locker::Locker;
 pub use not_found::NotFound;
 pub use quotes::Quotes;
+pub use recovery::{ForgotPassword, ResetPassword};
 pub use register::Register;
 pub use renewals::Renewals;
 pub use signin::SignIn;
 pub use team::{InviteDialog, Team};
+pub use verify_email::VerifyEmail;
 
 /// The browser tab's title for a page: "Licenses · Tessera".
 pub fn document_title(page: &str) -> String {

@@ -107,6 +107,9 @@ pub fn SignIn() -> impl IntoView {
                         value=password
                         error=shown_password_error
                     />
+                    <p class="form-aside">
+                        <a href="/forgot-password">"Forgot your password?"</a>
+                    </p>
                     <BusyButton submit=true class="btn btn-primary btn-block" busy=pending>
                         "Sign in"
                     </BusyButton>

@@ -3,7 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { launch, newPage, screenshot, uniqueEmail, PASSWORD, register, shell } from "./support.mjs";
+import { launch, newPage, screenshot, uniqueEmail, PASSWORD, register, shell, verifyEmail } from "./support.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -35,13 +35,24 @@ test("sign-in, register and home have no axe violations", async () => {
   await page.getByLabel("Email").waitFor();
   assert.deepEqual(await audit(page), [], "sign-in page");
 
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByRole("heading", { name: "Forgot your password?" }).waitFor();
+  assert.deepEqual(await audit(page), [], "forgot-password page");
+
   await register.open(page);
   assert.deepEqual(await audit(page), [], "register page");
 
-  await register.submit(page, { kind: "partner", org: "Audit Partners", name: "Ann Audit", email: uniqueEmail("a11y"), password: PASSWORD });
+  const email = uniqueEmail("a11y");
+  await register.submit(page, { kind: "partner", org: "Audit Partners", name: "Ann Audit", email, password: PASSWORD });
   await page.waitForURL((url) => url.pathname === "/");
   await shell.orgName(page).waitFor();
-  assert.deepEqual(await audit(page), [], "home page");
+  await page.getByText("Please confirm your email address").waitFor();
+  assert.deepEqual(await audit(page), [], "home page with the reminder to confirm the address");
+
+  await verifyEmail(page, email);
+  assert.deepEqual(await audit(page), [], "verify-email page");
+  await page.goto("/");
+  await shell.orgName(page).waitFor();
 
   await page.goto("/quotes");
   await page.locator("h1").waitFor();

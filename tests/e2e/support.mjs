@@ -95,3 +95,23 @@ export function createVendor(org, email) {
   if (!line) throw new Error(`create-vendor printed no one-time password:\n${out}`);
   return line.slice("One-time password: ".length).trim();
 }
+
+/** The link of the newest mail to `to` that leads to `route` (e.g. "/verify-email"), read from the dev outbox. */
+export async function mailedLink(to, route) {
+  const res = await fetch(`${BASE_URL}/api/v1/dev/outbox`);
+  if (res.status !== 200) throw new Error(`dev outbox answered ${res.status}`);
+  const mails = await res.json();
+  const pattern = new RegExp(`https?://\\S+${route.replace(/[/]/g, "\\/")}\\?token=[^\\s\\]]+`);
+  for (const mail of mails) {
+    const match = mail.to === to && mail.text.match(pattern);
+    if (match && !match[0].endsWith("[redacted")) return new URL(match[0]);
+  }
+  throw new Error(`no live ${route} link mailed to ${to}`);
+}
+
+/** Opens the confirmation link mailed at registration, as its owner would, in `page`. */
+export async function verifyEmail(page, email) {
+  const link = await mailedLink(email, "/verify-email");
+  await page.goto(link.pathname + link.search);
+  await page.getByRole("heading", { name: "Email address confirmed" }).waitFor();
+}

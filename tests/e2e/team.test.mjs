@@ -2,7 +2,7 @@
 // registers, and lands inside the same company.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE_URL, launch, newPage, screenshot, uniqueEmail, PASSWORD, register, shell } from "./support.mjs";
+import { BASE_URL, launch, newPage, screenshot, uniqueEmail, PASSWORD, register, shell, verifyEmail } from "./support.mjs";
 
 let browser;
 before(async () => {
@@ -37,6 +37,7 @@ test("invite a co-worker, who accepts, registers and joins the company", async (
   await register.open(admin);
   await register.submit(admin, { kind: "customer", org: company, name: "Ada Admin", email: adminEmail, password: PASSWORD });
   await admin.waitForURL((url) => url.pathname === "/");
+  await verifyEmail(admin, adminEmail);
 
   await admin.goto("/team");
   await admin.getByRole("button", { name: "Invite a co-worker" }).click();
@@ -108,8 +109,10 @@ test("an existing home owner signs in from the link and joins; a partner is told
   const admin = await newPage(browser);
   const company = `Joiners ${Date.now()}`;
   await register.open(admin);
-  await register.submit(admin, { kind: "customer", org: company, name: "Ida Admin", email: uniqueEmail("admin"), password: PASSWORD });
+  const adminEmail = uniqueEmail("admin");
+  await register.submit(admin, { kind: "customer", org: company, name: "Ida Admin", email: adminEmail, password: PASSWORD });
   await admin.waitForURL((url) => url.pathname === "/");
+  await verifyEmail(admin, adminEmail);
 
   // A home owner already has an account.
   const ownerEmail = uniqueEmail("owner");

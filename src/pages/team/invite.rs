@@ -9,7 +9,10 @@ use tessera_domain::invitation::lifetime_text;
 
 use crate::api::{self, ApiError};
 use crate::components::shell::focus_element;
-use crate::components::{server_error_until_edited, BusyButton, Dialog, ErrorBanner, FormField, Icon, IconKind};
+use crate::components::{
+    server_error_until_edited, BusyButton, Dialog, ErrorBanner, FormField, Icon, IconKind, ResendVerification,
+    EMAIL_UNVERIFIED,
+};
 use crate::session::use_session;
 
 /// What is wrong with the address before asking the server, in SPEC §7's words.
@@ -52,7 +55,7 @@ pub fn InviteDialog(
     // marking the field invalid would tell a screen reader the wrong thing.
     let last_error = Memo::new(move |_| send.value().with(|v| v.as_ref().and_then(|r| r.as_ref().err()).cloned()));
     let server_error = server_error_until_edited(last_error, |e| e.is_about("email"), email);
-    let other_error = Memo::new(move |_| last_error.get().filter(|e| !e.is_about("email")).map(|e| e.message));
+    let other_error = Memo::new(move |_| last_error.get().filter(|e| !e.is_about("email")));
     let shown_error = Signal::derive(move || {
         let local = submitted.get().then(|| local_error.get()).flatten().map(str::to_string);
         local.or_else(|| server_error.get())
@@ -86,7 +89,14 @@ pub fn InviteDialog(
                 "We will email them a link to join " {org_name.clone()} ". The link works for " {lifetime_text()} "."
             </p>
             <form class="form" novalidate=true on:submit=on_submit>
-                {move || other_error.get().map(|message| view! { <ErrorBanner message=message /> }.into_any())}
+                {move || {
+                    other_error
+                        .get()
+                        .map(|e| {
+                            let resend = (e.code == EMAIL_UNVERIFIED).then(|| view! { <ResendVerification /> });
+                            view! { <ErrorBanner message=e.message>{resend}</ErrorBanner> }.into_any()
+                        })
+                }}
                 <FormField
                     id="invite-email"
                     label="Email address"
