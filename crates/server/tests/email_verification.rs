@@ -227,3 +227,18 @@ async fn a_used_verification_link_is_blanked_in_the_outbox() {
     assert!(!stored.contains(&token), "{stored}");
     assert!(stored.contains("token=[redacted]"), "{stored}");
 }
+
+#[tokio::test]
+async fn housekeeping_blanks_the_mail_of_an_expired_verification_link() {
+    let app = unverified_admin().await;
+    let token = app.link_token(ANN, VERIFY_LINK).await;
+    let db = &app.state.db;
+    app.state.clock.advance(Duration::days(7) - Duration::minutes(1));
+    assert_eq!(db.redact_lapsed_account_link_mail(app.state.clock.now()).await.unwrap(), 0, "still usable");
+    assert!(bodies_to(&app, ANN).await.contains(&token));
+
+    app.state.clock.advance(Duration::minutes(2));
+    assert_eq!(db.redact_lapsed_account_link_mail(app.state.clock.now()).await.unwrap(), 1);
+    let stored = bodies_to(&app, ANN).await;
+    assert!(!stored.contains(&token) && stored.contains("token=[redacted]"), "{stored}");
+}

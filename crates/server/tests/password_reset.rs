@@ -264,3 +264,18 @@ async fn the_fourth_request_for_an_address_within_an_hour_is_refused_whether_or_
     assert_eq!(r.status, StatusCode::ACCEPTED, "allowed again an hour later: {:?}", r.body);
     assert_eq!(count_mails(&app, ANN, "password_reset").await, 4);
 }
+
+#[tokio::test]
+async fn housekeeping_blanks_the_mail_of_an_expired_reset_link() {
+    let app = with_ann().await;
+    let token = reset_token(&app, ANN).await;
+    let db = &app.state.db;
+    assert_eq!(db.redact_lapsed_account_link_mail(app.state.clock.now()).await.unwrap(), 0, "still usable");
+    assert!(bodies(&app, ANN, "password_reset").await.contains(&token));
+
+    app.state.clock.advance(Duration::hours(1) + Duration::seconds(1));
+    assert_eq!(db.redact_lapsed_account_link_mail(app.state.clock.now()).await.unwrap(), 1);
+    let stored = bodies(&app, ANN, "password_reset").await;
+    assert!(!stored.contains(&token) && stored.contains("token=[redacted]"), "{stored}");
+    assert_eq!(db.redact_lapsed_account_link_mail(app.state.clock.now()).await.unwrap(), 0, "once is enough");
+}
