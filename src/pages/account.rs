@@ -31,8 +31,8 @@ pub fn name_problem(name: &str) -> Option<String> {
 pub fn password_change_problems(current: &str, new: &str, email: &str) -> (Option<String>, Option<String>) {
     let current_problem = current.is_empty().then(|| "Please enter your current password".to_string());
     let new_problem = password_problem(new, email).or_else(|| {
-        (!current.is_empty() && new == current)
-            .then(|| "Please choose a password different from your current one.".to_string())
+        tessera_domain::password::is_unchanged(current, new)
+            .then(|| tessera_domain::password::UNCHANGED_MESSAGE.to_string())
     });
     (current_problem, new_problem)
 }

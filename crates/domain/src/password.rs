@@ -95,6 +95,16 @@ impl fmt::Display for PasswordError {
 
 impl std::error::Error for PasswordError {}
 
+/// The code and sentence when a new password is the current one: changing a password
+/// to itself would end the other sessions and change nothing else.
+pub const UNCHANGED_CODE: &str = "password_unchanged";
+pub const UNCHANGED_MESSAGE: &str = "Please choose a password different from your current one.";
+
+/// Whether a password change keeps the same password (compared exactly, as the hash would).
+pub fn is_unchanged(current: &str, new: &str) -> bool {
+    !current.is_empty() && current == new
+}
+
 /// Checks `password` for the account with address `email` (as typed; the
 /// part before the first `@`, or all of it when there is none, is compared
 /// ignoring case — ASCII case, as a valid address is ASCII). Reports the first
@@ -146,6 +156,13 @@ fn fold_case(password: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_password_must_differ_from_the_current_one_exactly() {
+        assert!(is_unchanged("correct-horse-battery", "correct-horse-battery"));
+        assert!(!is_unchanged("correct-horse-battery", "Correct-horse-battery"));
+        assert!(!is_unchanged("", ""), "no current password typed yet is another problem");
+    }
 
     const EMAIL: &str = "Ann.Lee@example.com";
 

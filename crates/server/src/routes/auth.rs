@@ -338,11 +338,11 @@ pub async fn change_password(
         return Err(ApiError::invalid("wrong_password", "current_password", "Your current password is not correct."));
     }
     let device_cookie = attempt.succeeded(&state, &client).await?;
-    if req.new_password == req.current_password {
+    if tessera_domain::password::is_unchanged(&req.current_password, &req.new_password) {
         return Err(ApiError::invalid(
-            "password_unchanged",
+            tessera_domain::password::UNCHANGED_CODE,
             "new_password",
-            "Please choose a password different from your current one.",
+            tessera_domain::password::UNCHANGED_MESSAGE,
         ));
     }
     tessera_domain::password::check(&req.new_password, &user.email)
