@@ -49,8 +49,10 @@ impl CodeError {
     pub fn code(&self) -> &'static str {
         match self {
             CodeError::Empty => "code_required",
-            CodeError::WrongLength { .. } | CodeError::InvalidSymbol { .. } => "code_malformed",
-            CodeError::CheckMismatch => "code_mistyped",
+            // One code for every shape problem (issue 11's contract); the message says which.
+            CodeError::WrongLength { .. } | CodeError::InvalidSymbol { .. } | CodeError::CheckMismatch => {
+                "code_malformed"
+            }
         }
     }
 
@@ -292,7 +294,7 @@ mod tests {
         assert_eq!(CodeError::Empty.code(), "code_required");
         assert_eq!(CodeError::WrongLength { found: 3 }.code(), "code_malformed");
         assert_eq!(CodeError::InvalidSymbol { symbol: '!' }.code(), "code_malformed");
-        assert_eq!(CodeError::CheckMismatch.code(), "code_mistyped");
+        assert_eq!(CodeError::CheckMismatch.code(), "code_malformed");
         assert!(CodeError::CheckMismatch.message().contains("looks mistyped"));
         assert_eq!(CodeError::WrongLength { found: 15 }.message(), "A code has 16 characters; you entered 15.");
     }

@@ -14,20 +14,24 @@ use std::time::Duration;
 mod account_links;
 mod auth_failures;
 mod invitations;
+mod lockers;
 mod members;
 mod organizations;
 mod outbox;
 mod rate_events;
 mod sessions;
+mod vouchers;
 mod window;
 
 pub use account_links::{AccountLinkRecord, LinkError};
 pub use invitations::{InvitationRecord, InvitationWithOrg, InviteError, NewInvitation, NewToken};
+pub use lockers::{BalanceRecord, LedgerRecord, LockerMemberRecord, NewEntry};
 pub use members::{MemberError, MemberRecord, NewUser, UserRecord};
 pub use organizations::{NewOrg, OrgRecord, OrgSettings, OrganizationError};
 pub use outbox::{MailRecord, NewMail};
 pub use rate_events::Limit;
 pub use sessions::SessionUser;
+pub use vouchers::{IssueError, NewVoucher, RedeemError, Redeemer, Redemption, VoucherRecord};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -49,7 +53,31 @@ impl Db {
     /// SQLite answers that upgrade with SQLITE_BUSY at once, without the busy timeout, when
     /// another process (a second server, the CLI) wrote in between.
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.write.begin_with("BEGIN IMMEDIATE").await
+        self.begin_write_synced(SqliteSynchronous::Normal).await
+    }
+
+    /// A write transaction that moves credits: durable when it commits (`synchronous =
+    /// FULL`: the WAL is fsynced before the commit returns), so an answered redemption or
+    /// consumption survives a power cut, not only a crash of the process. Other writes
+    /// keep `NORMAL` (durable against a process crash; a power cut may lose the last ones),
+    /// since an fsync costs milliseconds on many disks (docs/benchmarks.md).
+    pub(crate) async fn begin_credit_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_write_synced(SqliteSynchronous::Full).await
+    }
+
+    async fn begin_write_synced(
+        &self,
+        sync: SqliteSynchronous,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
+        // Read by SQLite at commit, so it may be set inside the transaction; set on each
+        // one because the write connection is shared by both kinds.
+        let pragma = match sync {
+            SqliteSynchronous::Full | SqliteSynchronous::Extra => "PRAGMA synchronous = FULL",
+            _ => "PRAGMA synchronous = NORMAL",
+        };
+        sqlx::query(pragma).execute(&mut *tx).await?;
+        Ok(tx)
     }
 
     /// Opens (creating if needed) the database file and applies pending migrations.

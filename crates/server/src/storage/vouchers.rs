@@ -1,0 +1,189 @@
+//! Vouchers (SPEC §3): issued by the vendor, redeemed once into a Digital Locker. A code
+//! is stored only as its SHA-256 and its last four symbols.
+
+use super::lockers::{self, NewEntry};
+use super::outbox::{insert_mail, Carries, NewMail};
+use super::{is_unique_violation, Db};
+use crate::clock::to_db;
+use chrono::{DateTime, NaiveDate, Utc};
+use tessera_domain::ledger::EntryKind;
+use tessera_domain::voucher::{self, VoucherState};
+
+/// A voucher to issue; `code_hash` is the SHA-256 of the compact code.
+pub struct NewVoucher {
+    pub code_hash: String,
+    pub code_hint: String,
+    pub sku: String,
+    pub quantity: i64,
+    pub device_months: i64,
+    pub email: Option<String>,
+    pub expires_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VoucherRecord {
+    pub id: i64,
+    pub code_hint: String,
+    pub sku: String,
+    pub quantity: i64,
+    pub device_months: i64,
+    pub email: Option<String>,
+    pub expires_on: Option<NaiveDate>,
+    pub issued_at: DateTime<Utc>,
+    pub redeemed_at: Option<DateTime<Utc>>,
+    pub redeemed_locker: Option<i64>,
+    pub redeemed_org_name: Option<String>,
+}
+
+impl VoucherRecord {
+    pub fn state_on(&self, today: NaiveDate) -> VoucherState {
+        voucher::state_on(self.redeemed_at.is_some(), self.expires_on, today)
+    }
+}
+
+/// Who redeems, as the ledger and the vendor's list keep them.
+pub struct Redeemer<'a> {
+    pub user_id: i64,
+    pub name: &'a str,
+    pub org_name: &'a str,
+}
+
+/// What a redemption did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redemption {
+    pub sku: String,
+    pub added_device_months: i64,
+    pub balance_device_months: i64,
+}
+
+#[derive(Debug)]
+pub enum RedeemError {
+    Unknown,
+    /// Redeemed before, on that day; `here` when into the redeemer's own locker.
+    AlreadyRedeemed {
+        on: DateTime<Utc>,
+        here: bool,
+    },
+    Expired {
+        last_day: NaiveDate,
+    },
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for RedeemError {
+    fn from(e: sqlx::Error) -> Self {
+        RedeemError::Db(e)
+    }
+}
+
+/// Why issuing failed.
+#[derive(Debug)]
+pub enum IssueError {
+    /// Two codes met (75 random bits each: practically never); nothing was issued.
+    CodeCollision,
+    Db(sqlx::Error),
+}
+
+const VOUCHER_COLUMNS: &str = "id, code_hint, sku, quantity, device_months, email, expires_on, issued_at, redeemed_at,
+     redeemed_locker, redeemed_org_name";
+
+impl Db {
+    /// Issues every voucher and queues `mail` (the codes for the installer), all or none.
+    pub async fn issue_vouchers(
+        &self,
+        vouchers: &[NewVoucher],
+        issued_by: Option<i64>,
+        mail: Option<&NewMail>,
+        now: DateTime<Utc>,
+    ) -> Result<(), IssueError> {
+        let now = to_db(now);
+        let mut tx = self.begin_write().await.map_err(IssueError::Db)?;
+        for v in vouchers {
+            sqlx::query(
+                "INSERT INTO vouchers (code_hash, code_hint, sku, quantity, device_months, email, expires_on, issued_by,
+                                       issued_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&v.code_hash)
+            .bind(&v.code_hint)
+            .bind(&v.sku)
+            .bind(v.quantity)
+            .bind(v.device_months)
+            .bind(&v.email)
+            .bind(v.expires_on)
+            .bind(issued_by)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| if is_unique_violation(&e) { IssueError::CodeCollision } else { IssueError::Db(e) })?;
+        }
+        if let Some(mail) = mail {
+            insert_mail(&mut tx, mail, Carries::Nothing, &now).await.map_err(IssueError::Db)?;
+        }
+        tx.commit().await.map_err(IssueError::Db)
+    }
+
+    /// Redeems the voucher with this code hash into the redeemer's locker (made if they have
+    /// none yet): judged and written in one write transaction, so a code redeems once
+    /// however many requests race for it (and the ledger's unique voucher index backs that).
+    pub async fn redeem_voucher(
+        &self,
+        code_hash: &str,
+        who: Redeemer<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Redemption, RedeemError> {
+        let now_s = to_db(now);
+        let mut tx = self.begin_credit_write().await?;
+        let found: Option<VoucherRecord> =
+            sqlx::query_as(&format!("SELECT {VOUCHER_COLUMNS} FROM vouchers WHERE code_hash = ?"))
+                .bind(code_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let v = found.ok_or(RedeemError::Unknown)?;
+        let locker_id = lockers::locker_of(&mut tx, who.user_id, &now_s).await?;
+        match v.state_on(now.date_naive()) {
+            VoucherState::Unredeemed => {}
+            VoucherState::Redeemed => {
+                let on = v.redeemed_at.unwrap_or(now);
+                return Err(RedeemError::AlreadyRedeemed { on, here: v.redeemed_locker == Some(locker_id) });
+            }
+            VoucherState::Expired => {
+                return Err(RedeemError::Expired { last_day: v.expires_on.unwrap_or_else(|| now.date_naive()) })
+            }
+        }
+        let taken = sqlx::query(
+            "UPDATE vouchers SET redeemed_at = ?, redeemed_by = ?, redeemed_locker = ?, redeemed_org_name = ?
+             WHERE id = ? AND redeemed_at IS NULL",
+        )
+        .bind(&now_s)
+        .bind(who.user_id)
+        .bind(locker_id)
+        .bind(who.org_name)
+        .bind(v.id)
+        .execute(&mut *tx)
+        .await?;
+        if taken.rows_affected() != 1 {
+            return Err(RedeemError::AlreadyRedeemed { on: now, here: false });
+        }
+        let entry = NewEntry {
+            sku: &v.sku,
+            kind: EntryKind::Redeem,
+            device_months: v.device_months,
+            voucher_id: Some(v.id),
+            reference: None,
+            actor_id: who.user_id,
+            actor_name: who.name,
+        };
+        let balance = lockers::append(&mut tx, locker_id, &entry, &now_s).await?;
+        tx.commit().await?;
+        Ok(Redemption { sku: v.sku, added_device_months: v.device_months, balance_device_months: balance })
+    }
+
+    /// Issued vouchers, newest first, at most `limit`.
+    pub async fn list_vouchers(&self, limit: i64) -> Result<Vec<VoucherRecord>, sqlx::Error> {
+        sqlx::query_as(&format!("SELECT {VOUCHER_COLUMNS} FROM vouchers ORDER BY issued_at DESC, id DESC LIMIT ?"))
+            .bind(limit)
+            .fetch_all(&self.read)
+            .await
+    }
+}
