@@ -4,6 +4,7 @@
 //! gives the same answer in the browser and on the server, and is tested once.
 
 pub mod api;
+pub mod catalog;
 pub mod code;
 pub mod dates;
 pub mod email;
