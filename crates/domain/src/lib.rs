@@ -5,6 +5,7 @@
 
 pub mod account_link;
 pub mod api;
+pub mod catalog;
 pub mod code;
 pub mod dates;
 pub mod email;

@@ -67,7 +67,7 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
 }
 
 /// The value of a run of ASCII digits.
-fn digits(b: &[u8]) -> Option<u32> {
+pub(crate) fn digits(b: &[u8]) -> Option<u32> {
     b.iter().try_fold(0, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
 }
 

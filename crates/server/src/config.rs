@@ -35,6 +35,9 @@ pub struct Config {
     pub login_slowdown: Duration,
     /// Signs device cookies; read from (or made in) the data directory on first use.
     pub device_key: DeviceKey,
+    /// `TESSERA_CATALOG`: a catalog file to sell from instead of the one built into the server
+    /// (`crate::catalog`); unset or empty: the built-in one.
+    pub catalog: Option<PathBuf>,
 }
 
 /// A value that must never reach a log line (an SMTP URL carries a password).
@@ -73,6 +76,7 @@ impl Default for Config {
             hashing: HashBudget::default(),
             login_slowdown: DEFAULT_LOGIN_SLOWDOWN,
             device_key: DeviceKey::default(),
+            catalog: None,
         }
     }
 }
@@ -92,6 +96,7 @@ struct FileConfig {
     hash_concurrency: Option<usize>,
     hash_wait_ms: Option<u64>,
     login_slowdown_ms: Option<u64>,
+    catalog: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -154,6 +159,9 @@ impl Config {
         if let Some(v) = file.login_slowdown_ms {
             self.login_slowdown = bounded_slowdown(Duration::from_millis(v));
         }
+        if let Some(v) = file.catalog {
+            self.catalog = (!v.as_os_str().is_empty()).then_some(v);
+        }
         Ok(())
     }
 
@@ -205,6 +213,9 @@ impl Config {
                 ConfigError(format!("TESSERA_LOGIN_SLOWDOWN_MS={v:?}: use a number of milliseconds like 1000"))
             })?;
             self.login_slowdown = bounded_slowdown(Duration::from_millis(ms));
+        }
+        if let Some(v) = get("TESSERA_CATALOG") {
+            self.catalog = (!v.is_empty()).then(|| PathBuf::from(v));
         }
         Ok(())
     }
@@ -315,6 +326,20 @@ mod tests {
         c.apply_env(env(&[("TESSERA_LOGIN_SLOWDOWN_MS", "3600000")])).expect("valid env");
         assert_eq!(c.login_slowdown, MAX_LOGIN_SLOWDOWN);
         assert!(c.apply_env(env(&[("TESSERA_LOGIN_SLOWDOWN_MS", "later")])).is_err());
+    }
+
+    #[test]
+    fn catalog_path_comes_from_file_then_environment_and_empty_means_built_in() {
+        let mut c = Config::default();
+        assert_eq!(c.catalog, None);
+        c.apply_file("catalog = \"/etc/tessera/catalog.toml\"\n").expect("valid file");
+        assert_eq!(c.catalog, Some(PathBuf::from("/etc/tessera/catalog.toml")));
+        c.apply_env(env(&[("TESSERA_CATALOG", "/srv/catalog.toml")])).expect("valid env");
+        assert_eq!(c.catalog, Some(PathBuf::from("/srv/catalog.toml")));
+        c.apply_env(env(&[("TESSERA_CATALOG", "")])).expect("valid env");
+        assert_eq!(c.catalog, None);
+        c.apply_file("catalog = \"\"\n").expect("valid file");
+        assert_eq!(c.catalog, None);
     }
 
     #[test]

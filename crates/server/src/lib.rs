@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod config;

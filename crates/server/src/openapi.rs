@@ -61,6 +61,7 @@ pub const PREFIX: &str = "/api/v1";
         (name = "system", description = "Health and this document"),
         (name = "auth", description = "Registration, sign-in, the signed-in person"),
         (name = "team", description = "Invitations, members, organization settings (SPEC §7)"),
+        (name = "catalog", description = "Products, SKUs and list prices, promotions, export templates (SPEC §2)"),
         (name = "dev", description = "Only served with `TESSERA_DEV=1`"),
     )
 )]

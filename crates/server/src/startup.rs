@@ -16,18 +16,28 @@ pub struct Application {
 }
 
 impl Application {
-    /// Refuses dev mode off loopback (and warns about other exposure), opens the database
-    /// (migrating it), seeds demo data if asked, binds the port.
+    /// Refuses dev mode off loopback (and warns about other exposure), loads the catalog
+    /// (refusing an invalid one), opens the database (migrating it), seeds demo data if asked,
+    /// binds the port.
     pub async fn build(config: Config) -> Result<Application, Box<dyn std::error::Error>> {
         for warning in crate::exposure::check(&config)? {
             tracing::warn!("{warning}");
         }
+        // Before the database: a server that cannot sell must not touch it either.
+        let catalog = crate::catalog::load(config.catalog.as_deref())?;
+        tracing::info!(
+            file = %config.catalog.as_deref().map_or("built-in".into(), |p| p.display().to_string()),
+            products = catalog.products.len(),
+            skus = catalog.skus.len(),
+            "catalog loaded"
+        );
         let db = Db::open(&config.database_path()).await?;
         let state = AppState {
             db,
             config: Arc::new(config),
             clock: Arc::new(Clock::default()),
             mail_wakeup: Default::default(),
+            catalog: Arc::new(catalog),
         };
         if state.config.demo {
             demo::seed_if_empty(&state).await?;

@@ -2,6 +2,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::storage::Db;
 use std::sync::Arc;
+use tessera_domain::catalog::Catalog;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -11,4 +12,6 @@ pub struct AppState {
     pub clock: Arc<Clock>,
     /// Wakes the mailer when a mail is queued.
     pub mail_wakeup: Arc<tokio::sync::Notify>,
+    /// Checked at start (`catalog::load`); the same for every request until a restart.
+    pub catalog: Arc<Catalog>,
 }

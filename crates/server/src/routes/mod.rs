@@ -1,6 +1,7 @@
 //! The API under `/api/v1`, one module per feature.
 
 pub mod auth;
+pub mod catalog;
 pub mod dev;
 pub mod health;
 pub mod invitations;
@@ -47,7 +48,8 @@ pub fn documented(dev: bool) -> OpenApiRouter<AppState> {
         .routes(routes!(invitations::resend))
         .routes(routes!(members::list))
         .routes(routes!(members::change_role, members::remove))
-        .routes(routes!(members::settings, members::update_settings));
+        .routes(routes!(members::settings, members::update_settings))
+        .routes(routes!(catalog::catalog));
     if dev {
         router = router.routes(routes!(dev::get_clock, dev::set_clock)).routes(routes!(dev::outbox_json));
     }

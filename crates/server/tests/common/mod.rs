@@ -58,12 +58,14 @@ impl TestApp {
         let mut config =
             Config { data_dir: dir.path().to_path_buf(), static_dir: dir.path().join("dist"), ..Config::default() };
         tweak(&mut config);
+        let catalog = tessera_server::catalog::load(config.catalog.as_deref()).unwrap();
         let db = Db::open(&config.database_path()).await.unwrap();
         let state = AppState {
             db,
             config: Arc::new(config),
             clock: Arc::new(Clock::default()),
             mail_wakeup: Default::default(),
+            catalog: Arc::new(catalog),
         };
         let router = tessera_server::app::router(state.clone());
         let contract = Arc::new(Contract::fetch(&router).await);
