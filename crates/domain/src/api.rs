@@ -318,3 +318,132 @@ pub struct OrgSettingsPatch {
 pub struct SessionState {
     pub me: Option<Me>,
 }
+
+// ---- Vouchers and the Digital Locker (SPEC §3) ----
+
+/// `POST /api/v1/vendor/vouchers`: `count` vouchers (default 1) of `quantity` units each
+/// (device-months for a month-unit SKU); with `email`, the codes are mailed there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssueVouchersRequest {
+    pub sku: String,
+    pub quantity: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The last day the vouchers redeem (`YYYY-MM-DD`, included).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::catalog::date::deserialize_option"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub expires_on: Option<chrono::NaiveDate>,
+}
+
+/// The codes just issued, grouped for reading (`7QKX-M2PA-9RTD-WH4Q`): shown once, never
+/// again (only their hashes are kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssuedVouchers {
+    pub codes: Vec<String>,
+}
+
+/// An issued voucher as the vendor's list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VoucherSummary {
+    pub id: i64,
+    /// The last four symbols, e.g. `…-WH4Q`.
+    pub code_hint: String,
+    pub sku: String,
+    pub quantity: u32,
+    pub email: Option<String>,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
+    pub issued_at: chrono::DateTime<chrono::Utc>,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub expires_on: Option<chrono::NaiveDate>,
+    pub state: crate::voucher::VoucherState,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub redeemed_on: Option<chrono::NaiveDate>,
+    /// The organization that redeemed it, as it was named then.
+    pub redeemed_by: Option<String>,
+}
+
+/// `POST /api/v1/locker/redeem`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RedeemRequest {
+    pub code: String,
+}
+
+/// What a redemption added, and the SKU's balance after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Redeemed {
+    pub sku: String,
+    pub added_device_months: u64,
+    pub balance_device_months: u64,
+}
+
+/// `GET /api/v1/locker`: the balances (one per SKU with credits) and who shares the locker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LockerView {
+    pub balances: Vec<LockerBalance>,
+    pub members: Vec<LockerMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LockerBalance {
+    pub sku: String,
+    /// The product's key, e.g. `MON`.
+    pub product: String,
+    pub tier: Option<String>,
+    /// The term of a term-unit SKU; `null` for month units (amendments, add-ons).
+    pub term_months: Option<u32>,
+    pub device_months: u64,
+    /// `device_months` in the SKU's units (a 36-month unit is 36 device-months), to two
+    /// decimals: `11.75`.
+    pub units: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LockerMember {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    /// The original owner, the only one who may invite others in.
+    pub owner: bool,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
+    pub joined_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// One entry of the consumption history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub sku: String,
+    pub kind: crate::ledger::EntryKind,
+    /// Signed: what the entry added (positive) or took (negative).
+    pub device_months: i64,
+    pub reference: Option<String>,
+    /// Who did it, as they were named then.
+    pub actor: String,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// `GET /api/v1/locker/ledger`: newest first; ask again with `before=next_before` for older.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LedgerPage {
+    pub entries: Vec<LedgerEntry>,
+    pub next_before: Option<i64>,
+}

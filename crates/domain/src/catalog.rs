@@ -7,7 +7,7 @@
 //! and it reports every problem at once, because an operator fixing a file by hand should
 //! not have to restart once per mistake. The lookups never panic on an invalid catalog.
 
-mod date;
+pub mod date;
 mod validate;
 
 use std::cmp::Ordering;

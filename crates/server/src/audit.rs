@@ -41,6 +41,12 @@ pub enum Action {
     EmailVerified,
     /// Refused with 429: too many registrations or acceptances from one client network.
     ClientThrottled,
+    VouchersIssued,
+    VoucherRedeemed,
+    /// A code that did not redeem (unknown, used or expired), counted for the throttle.
+    RedeemFailed,
+    /// Refused with 429: too many codes that did not redeem.
+    RedeemThrottled,
 }
 
 impl Action {
@@ -68,6 +74,10 @@ impl Action {
             Action::VerificationMailSent => "verification_mail_sent",
             Action::EmailVerified => "email_verified",
             Action::ClientThrottled => "client_throttled",
+            Action::VouchersIssued => "vouchers_issued",
+            Action::VoucherRedeemed => "voucher_redeemed",
+            Action::RedeemFailed => "redeem_failed",
+            Action::RedeemThrottled => "redeem_throttled",
         }
     }
 
@@ -80,6 +90,8 @@ impl Action {
                 | Action::PasswordCheckThrottled
                 | Action::PasswordResetThrottled
                 | Action::ClientThrottled
+                | Action::RedeemFailed
+                | Action::RedeemThrottled
         )
     }
 }

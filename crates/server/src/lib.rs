@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod csv;
 pub mod demo;
 pub mod device;
 pub mod error;

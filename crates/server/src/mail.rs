@@ -120,6 +120,33 @@ pub fn password_was_reset(to: &str, name: &str, when: &str, sign_in_link: &str) 
     NewMail { to: to.to_string(), subject, text, html, kind: "password_changed" }
 }
 
+/// The vouchers of an order, for its installer. The codes are blanked from the outbox's
+/// copy once delivered (see [`redact_tokens`]).
+pub fn vouchers(to: &str, what: &str, codes: &[String], locker_link: &str, expires: Option<&str>) -> NewMail {
+    let (noun, them) = if codes.len() == 1 { ("voucher", "it") } else { ("vouchers", "them") };
+    let subject = format!("Your Tessera {noun}: {what}");
+    let expiry = expires.map(|d| format!(" Redeem {them} by {d}.")).unwrap_or_default();
+    let list = codes.join("\n");
+    let text = format!(
+        "Hello,\n\nHere {verb} your {noun} for {what}:\n\n{list}\n\nRedeem {them} in the Digital Locker of your \
+         Tessera account: {locker_link}{expiry}\nEach code works once. Keep this mail private: anyone with a code \
+         can redeem it.\n",
+        verb = if codes.len() == 1 { "is" } else { "are" },
+    );
+    let items: String =
+        codes.iter().map(|c| format!("<li><code style=\"font-size:1.1em\">{}</code></li>", escape(c))).collect();
+    let (what_h, link_h) = (escape(what), escape(locker_link));
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2937;line-height:1.5\">\
+         <p>Hello,</p><p>Here {verb} your {noun} for <strong>{what_h}</strong>:</p><ul>{items}</ul>\
+         <p>Redeem {them} in the <a href=\"{link_h}\">Digital Locker</a> of your Tessera account.{expiry}</p>\
+         <p style=\"color:#6b7280\">Each code works once. Keep this mail private: anyone with a code can redeem it.</p>\
+         </body></html>",
+        verb = if codes.len() == 1 { "is" } else { "are" },
+    );
+    NewMail { to: to.to_string(), subject, text, html, kind: "vouchers" }
+}
+
 /// A mail whose point is one link: a greeting, what it is about, the link as a button
 /// (and pasteable), and what to know about it.
 #[allow(clippy::too_many_arguments)]
@@ -223,7 +250,13 @@ async fn deliver(state: &AppState, transport: &AsyncSmtpTransport<Tokio1Executor
 }
 
 /// Replaces the value of every `token=` in a mail with `[redacted]`.
+/// Voucher codes in their grouped form (`7QKX-M2PA-9RTD-WH4Q`) are blanked too: a code is
+/// as good as the credits it redeems.
 pub fn redact_tokens(body: &str) -> String {
+    redact_codes(&redact_link_tokens(body))
+}
+
+fn redact_link_tokens(body: &str) -> String {
     let mut out = String::with_capacity(body.len());
     let mut rest = body;
     while let Some(at) = rest.find("token=") {
@@ -234,6 +267,32 @@ pub fn redact_tokens(body: &str) -> String {
         rest = &tail[end..];
     }
     out.push_str(rest);
+    out
+}
+
+/// Replaces every `XXXX-XXXX-XXXX-XXXX` of code symbols with `[redacted]`.
+fn redact_codes(body: &str) -> String {
+    const SHAPE: usize = 19;
+    let is_symbol = |b: u8| tessera_domain::code::ALPHABET.contains(&b);
+    let looks_like_code = |w: &[u8]| {
+        w.len() == SHAPE && w.iter().enumerate().all(|(i, &b)| if i % 5 == 4 { b == b'-' } else { is_symbol(b) })
+    };
+    let bytes = body.as_bytes();
+    let mut out = String::with_capacity(body.len());
+    let (mut i, mut copied) = (0, 0);
+    while i + SHAPE <= bytes.len() {
+        let bounded = (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+            && bytes.get(i + SHAPE).is_none_or(|b| !b.is_ascii_alphanumeric());
+        if bounded && looks_like_code(&bytes[i..i + SHAPE]) {
+            out.push_str(&body[copied..i]);
+            out.push_str("[redacted]");
+            i += SHAPE;
+            copied = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&body[copied..]);
     out
 }
 
@@ -303,6 +362,16 @@ fn build_message(mail: &MailRecord) -> Result<Message, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn voucher_codes_are_blanked_but_not_look_alikes() {
+        let body =
+            "Your codes:\n7QKX-M2PA-9RTD-WH4Q\n<li>0000-1111-2222-3333</li> ref ABCD-EFGH-JKMN-PQRSX and 2026-12-31";
+        let redacted = redact_tokens(body);
+        assert!(!redacted.contains("7QKX") && !redacted.contains("0000-1111"), "{redacted}");
+        assert_eq!(redacted.matches("[redacted]").count(), 2, "{redacted}");
+        assert!(redacted.contains("PQRSX") && redacted.contains("2026-12-31"), "{redacted}");
+    }
 
     #[test]
     fn invitation_mail_links_and_escapes() {

@@ -69,15 +69,16 @@ impl Db {
         &self,
         sync: SqliteSynchronous,
     ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
-        // Read by SQLite at commit, so it may be set inside the transaction; set on each
-        // one because the write connection is shared by both kinds.
         let pragma = match sync {
             SqliteSynchronous::Full | SqliteSynchronous::Extra => "PRAGMA synchronous = FULL",
             _ => "PRAGMA synchronous = NORMAL",
         };
-        sqlx::query(pragma).execute(&mut *tx).await?;
-        Ok(tx)
+        // SQLite refuses to change the safety level inside a transaction, so it is set on the
+        // connection just before `BEGIN`; on each transaction, since the one write connection
+        // serves both kinds.
+        let mut conn = self.write.acquire().await?;
+        sqlx::query(pragma).execute(&mut *conn).await?;
+        sqlx::Transaction::begin(conn, Some("BEGIN IMMEDIATE".into())).await
     }
 
     /// Opens (creating if needed) the database file and applies pending migrations.

@@ -89,6 +89,11 @@ pub struct Attempt {
     pub slowed: bool,
 }
 
+/// 429 `too_many_attempts` with the wait as `Retry-After`.
+pub fn too_many_attempts_until(wait: Duration) -> ApiError {
+    too_many_attempts(wait)
+}
+
 fn too_many_attempts(wait: Duration) -> ApiError {
     ApiError::too_many(
         "too_many_attempts",

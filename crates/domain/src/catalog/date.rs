@@ -21,6 +21,18 @@ pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDa
     deserializer.deserialize_any(CalendarDate)
 }
 
+/// For `#[serde(default, deserialize_with = "…")]` on an `Option<NaiveDate>` field: `null`
+/// or absent is `None`.
+pub fn deserialize_option<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<NaiveDate>, D::Error> {
+    let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
+    match text {
+        None => Ok(None),
+        Some(text) => parse(&text)
+            .map(Some)
+            .ok_or_else(|| de::Error::invalid_value(Unexpected::Str(&text), &"a calendar date like 2025-01-31")),
+    }
+}
+
 /// Exactly `YYYY-MM-DD`, a day that exists.
 pub fn parse(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();

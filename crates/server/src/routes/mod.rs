@@ -5,10 +5,12 @@ pub mod catalog;
 pub mod dev;
 pub mod health;
 pub mod invitations;
+pub mod locker;
 pub mod members;
 pub mod recovery;
 pub mod session_state;
 pub mod verification;
+pub mod vouchers;
 
 use crate::openapi::{self, ApiDoc, Document};
 use crate::session::{csrf_guard, renew_cookie};
@@ -49,7 +51,12 @@ pub fn documented(dev: bool) -> OpenApiRouter<AppState> {
         .routes(routes!(members::list))
         .routes(routes!(members::change_role, members::remove))
         .routes(routes!(members::settings, members::update_settings))
-        .routes(routes!(catalog::catalog));
+        .routes(routes!(catalog::catalog))
+        .routes(routes!(vouchers::issue, vouchers::list))
+        .routes(routes!(vouchers::export_csv))
+        .routes(routes!(locker::redeem))
+        .routes(routes!(locker::view))
+        .routes(routes!(locker::ledger));
     if dev {
         router = router.routes(routes!(dev::get_clock, dev::set_clock)).routes(routes!(dev::outbox_json));
     }

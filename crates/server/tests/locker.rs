@@ -1,0 +1,194 @@
+//! Vouchers and the Digital Locker (issue 11): issuing, redeeming once, the errors and the
+//! throttle, balances and the ledger.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::http::StatusCode;
+use chrono::Duration;
+use common::{TestApp, PASSWORD};
+use serde_json::{json, Value};
+use tessera_domain::api::{OrgKind, Role};
+use tessera_server::routes::auth::hash_password;
+use tessera_server::storage::{NewOrg, NewUser};
+
+/// A vendor operator, signed in.
+async fn vendor(app: &TestApp) -> TestApp {
+    let hash = hash_password(PASSWORD.into()).await.unwrap();
+    app.state
+        .db
+        .create_org_with_admin(
+            NewOrg { name: "Vendor", kind: OrgKind::Vendor, individual: false },
+            NewUser {
+                email: "ops@vendor.example",
+                name: "Ops",
+                password_hash: &hash,
+                role: Role::Admin,
+                must_change_password: false,
+                email_verified: true,
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let mut ops = app.other_browser();
+    assert_eq!(ops.login("ops@vendor.example", PASSWORD).await.status, StatusCode::OK);
+    ops
+}
+
+async fn issue(ops: &mut TestApp, body: Value) -> Vec<String> {
+    let r = ops.post("/api/v1/vendor/vouchers", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.body["codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
+}
+
+async fn customer(app: &TestApp, email: &str) -> TestApp {
+    let mut c = app.other_browser();
+    assert_eq!(c.register("customer", "Acme", email).await.status, StatusCode::CREATED);
+    c
+}
+
+#[tokio::test]
+async fn a_voucher_redeems_once_into_the_locker_and_the_ledger_says_so() {
+    let app = TestApp::new().await;
+    let mut ops = vendor(&app).await;
+    let codes = issue(&mut ops, json!({"sku": "MON-STD-36", "quantity": 5, "count": 2})).await;
+    assert_eq!(codes.len(), 2);
+    assert!(codes.iter().all(|c| c.len() == 19 && c.matches('-').count() == 3), "{codes:?}");
+
+    let mut ann = customer(&app, "ann@acme.example").await;
+    assert_eq!(ann.get("/api/v1/locker").await.body, json!({"balances": [], "members": []}));
+    let r = ann.post("/api/v1/locker/redeem", json!({ "code": codes[0].to_lowercase().replace('-', " ") })).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body, json!({"sku": "MON-STD-36", "added_device_months": 180, "balance_device_months": 180}));
+    let r = ann.post("/api/v1/locker/redeem", json!({ "code": codes[1] })).await;
+    assert_eq!(r.body["balance_device_months"], 360);
+
+    let r = ann.post("/api/v1/locker/redeem", json!({ "code": codes[0] })).await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "code_already_redeemed"));
+    assert!(r.message().contains("into your locker on"), "{}", r.message());
+    let mut bob = customer(&app, "bob@other.example").await;
+    let r = bob.post("/api/v1/locker/redeem", json!({ "code": codes[0] })).await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "code_already_redeemed"));
+    assert!(r.message().starts_with("This code was already redeemed on "), "not by whom: {}", r.message());
+
+    let locker = ann.get("/api/v1/locker").await.body;
+    assert_eq!(locker["balances"].as_array().unwrap().len(), 1);
+    let balance = &locker["balances"][0];
+    assert_eq!(
+        (&balance["sku"], &balance["product"], &balance["tier"], &balance["term_months"], &balance["device_months"]),
+        (&json!("MON-STD-36"), &json!("MON"), &json!("STD"), &json!(36), &json!(360))
+    );
+    assert_eq!(balance["units"], 10.0);
+    assert_eq!(locker["members"][0]["owner"], true);
+    let ledger = ann.get("/api/v1/locker/ledger").await.body;
+    let kinds: Vec<_> = ledger["entries"].as_array().unwrap().iter().map(|e| e["kind"].clone()).collect();
+    assert_eq!(kinds, vec![json!("redeem"), json!("redeem")]);
+    assert_eq!(ledger["entries"][0]["actor"], "Test Person");
+    assert!(app.state.db.ledger_mismatches().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn each_bad_code_has_its_error_and_only_lookups_count_for_the_throttle() {
+    let app = TestApp::new().await;
+    let mut ops = vendor(&app).await;
+    let expiring =
+        issue(&mut ops, json!({"sku": "RUM-ADV-12", "quantity": 1, "expires_on": app.state.clock.today().to_string()}))
+            .await;
+    let mut ann = customer(&app, "ann@acme.example").await;
+
+    let mut mistyped = expiring[0].clone().into_bytes();
+    mistyped[0] = if mistyped[0] == b'7' { b'8' } else { b'7' };
+    let r = ann.post("/api/v1/locker/redeem", json!({ "code": String::from_utf8(mistyped).unwrap() })).await;
+    assert_eq!(
+        (r.status, r.code(), r.body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "code_malformed", Some("code"))
+    );
+    assert!(r.message().contains("looks mistyped"), "{}", r.message());
+    let r = ann.post("/api/v1/locker/redeem", json!({ "code": "ABC" })).await;
+    assert_eq!(r.code(), "code_malformed");
+
+    app.state.clock.advance(Duration::days(1));
+    let r = ann.post("/api/v1/locker/redeem", json!({ "code": expiring[0] })).await;
+    assert_eq!((r.status, r.code()), (StatusCode::GONE, "code_expired"));
+
+    // A well-formed code nobody issued: 9 more unknown ones reach the limit of 10 failures.
+    let unknown = tessera_domain::code::Code::generate(&mut rand_core::OsRng).grouped();
+    for _ in 0..9 {
+        let r = ann.post("/api/v1/locker/redeem", json!({ "code": unknown })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "code_unknown"));
+    }
+    let r = ann.post("/api/v1/locker/redeem", json!({ "code": unknown })).await;
+    assert_eq!((r.status, r.code()), (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"));
+    assert!(r.headers.get("retry-after").is_some());
+    let fresh = issue(&mut ops, json!({"sku": "RUM-ADV-12", "quantity": 1})).await;
+    let r = ann.post("/api/v1/locker/redeem", json!({ "code": fresh[0] })).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "even a good code waits");
+    app.state.clock.advance(Duration::minutes(16));
+    let r = ann.post("/api/v1/locker/redeem", json!({ "code": fresh[0] })).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn fifty_concurrent_redemptions_of_one_code_credit_it_once() {
+    let app = TestApp::new().await;
+    let mut ops = vendor(&app).await;
+    let code = issue(&mut ops, json!({"sku": "RUM-STD-12", "quantity": 3})).await.remove(0);
+    let ann = customer(&app, "ann@acme.example").await;
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let mut browser = ann.other_browser();
+        (browser.cookie, browser.csrf) = (ann.cookie.clone(), ann.csrf.clone());
+        let code = code.clone();
+        tasks.push(tokio::spawn(
+            async move { browser.post("/api/v1/locker/redeem", json!({ "code": code })).await.status },
+        ));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 49, "{statuses:?}");
+    let mut ann = ann;
+    let locker = ann.get("/api/v1/locker").await.body;
+    assert_eq!(locker["balances"][0]["device_months"], 36);
+    assert!(app.state.db.ledger_mismatches().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn only_the_vendor_issues_and_an_unknown_sku_is_refused() {
+    let app = TestApp::new().await;
+    let mut ann = customer(&app, "ann@acme.example").await;
+    let r = ann.post("/api/v1/vendor/vouchers", json!({"sku": "MON-STD-12", "quantity": 1})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden"));
+    assert_eq!(ann.get("/api/v1/vendor/vouchers").await.status, StatusCode::FORBIDDEN);
+
+    let mut ops = vendor(&app).await;
+    let r = ops.post("/api/v1/vendor/vouchers", json!({"sku": "NOPE-1", "quantity": 1})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "sku_unknown"));
+    let r = ops.post("/api/v1/vendor/vouchers", json!({"sku": "MON-STD-12", "quantity": 0})).await;
+    assert_eq!((r.status, r.body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("quantity")));
+    let r = ops.post("/api/v1/locker/redeem", json!({"code": "7QKX-M2PA-9RTD-WH4Q"})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden"));
+
+    let codes =
+        issue(&mut ops, json!({"sku": "pop-ess-adv-mo", "quantity": 24, "email": "installer@acme.example"})).await;
+    let mails = app.state.db.list_mail(10).await.unwrap();
+    let mail = mails.iter().find(|m| m.kind == "vouchers").expect("the voucher mail");
+    assert_eq!(mail.to, "installer@acme.example");
+    assert!(mail.text.contains(&codes[0]), "{}", mail.text);
+
+    let list = ops.get("/api/v1/vendor/vouchers").await.body;
+    assert_eq!(list[0]["sku"], "POP-ESS-ADV-MO");
+    assert_eq!(list[0]["state"], "unredeemed");
+    assert_eq!(list[0]["code_hint"], format!("\u{2026}-{}", &codes[0][15..]));
+    let csv = ops.get("/api/v1/vendor/vouchers/export.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = csv.body.as_str().unwrap().to_string();
+    assert!(
+        text.starts_with("code,sku,quantity,email,issued_on,expires_on,state,redeemed_on,redeemed_by\r\n"),
+        "{text}"
+    );
+    assert!(text.contains("POP-ESS-ADV-MO,24,installer@acme.example"), "{text}");
+}
