@@ -31,6 +31,31 @@ pub enum Command {
     /// Read the outbox (every mail Tessera wrote, sent or not).
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Issue vouchers (safe while the server runs).
+    #[command(subcommand)]
+    Vouchers(VouchersCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VouchersCommand {
+    /// Issue vouchers of one SKU; prints one code per line, and nothing else, on standard output.
+    Issue {
+        /// The SKU, e.g. RUM-ADV-36 (see the catalog).
+        #[arg(long)]
+        sku: String,
+        /// Units per voucher (device-months for a month-unit SKU such as POP-ESS-ADV-MO).
+        #[arg(long)]
+        quantity: u32,
+        /// How many vouchers.
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        /// The installer's email: the codes are mailed there (through the outbox).
+        #[arg(long)]
+        email: Option<String>,
+        /// The last day the vouchers redeem, YYYY-MM-DD (included).
+        #[arg(long)]
+        expires: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -85,6 +110,9 @@ pub fn main() -> i32 {
                 create_vendor(config, &org, &email, password_stdin).await
             }
             Command::Mail(cmd) => mail(config, cmd).await,
+            Command::Vouchers(VouchersCommand::Issue { sku, quantity, count, email, expires }) => {
+                issue_vouchers(config, &sku, quantity, count, email.as_deref(), expires.as_deref()).await
+            }
         }
     });
     match result {
@@ -171,6 +199,50 @@ async fn create_vendor(
         }
         Err(OrganizationError::Db(e)) => Err(e.into()),
     }
+}
+
+/// `vouchers issue`: the same rules and storage as `POST /api/v1/vendor/vouchers`; refusals
+/// go to standard error, so a script reading the codes reads nothing else.
+async fn issue_vouchers(
+    config: Config,
+    sku: &str,
+    quantity: u32,
+    count: u32,
+    email: Option<&str>,
+    expires: Option<&str>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let catalog = crate::catalog::load(config.catalog.as_deref())?;
+    let Some(found) = catalog.sku(sku.trim()) else {
+        return Err(format!("--sku: there is no SKU {:?} in the catalog", sku.trim()).into());
+    };
+    let found = found.clone();
+    let expires_on = match expires {
+        Some(text) => Some(
+            tessera_domain::catalog::date::parse(text.trim())
+                .ok_or_else(|| format!("--expires: {text:?} is not a date like 2027-12-31"))?,
+        ),
+        None => None,
+    };
+    let email = email.map(|e| Email::parse(e).map_err(|e| format!("--email: {}", e.message()))).transpose()?;
+    let clock = Clock::default();
+    tessera_domain::voucher::check_issue(quantity, count, expires_on, clock.today())
+        .map_err(|e| format!("--{}: {}", e.field().replace('_', "-").replace("expires-on", "expires"), e.message()))?;
+    let db = Db::open(&config.database_path()).await?;
+    let state = crate::state::AppState {
+        db: db.clone(),
+        config: std::sync::Arc::new(config),
+        clock: std::sync::Arc::new(clock),
+        mail_wakeup: Default::default(),
+        catalog: std::sync::Arc::new(catalog),
+    };
+    let issued =
+        crate::routes::vouchers::issue_codes(&state, &found, quantity, count, email.as_ref(), expires_on, None).await;
+    db.close().await;
+    let codes = issued.map_err(|e| e.message)?;
+    for code in codes {
+        println!("{code}");
+    }
+    Ok(())
 }
 
 async fn mail(config: Config, cmd: MailCommand) -> Result<(), Box<dyn std::error::Error>> {

@@ -104,3 +104,36 @@ async fn mail_list_and_show_read_the_outbox() {
     let (ok, _, err) = server_cli(&dir, &["mail", "show", "999999"], None);
     assert!(!ok && err.contains("no mail"), "{err}");
 }
+
+#[tokio::test]
+async fn vouchers_issue_prints_only_the_codes_which_then_redeem() {
+    let mut app = common::TestApp::new().await;
+    let dir = app.state.config.data_dir.clone();
+    let args =
+        ["vouchers", "issue", "--sku", "rum-adv-36", "--quantity", "10", "--count", "3", "--email", "i@acme.example"];
+    let (ok, out, err) = server_cli(&dir, &args, None);
+    assert!(ok, "{out}{err}");
+    let codes: Vec<&str> = out.lines().collect();
+    assert_eq!(codes.len(), 3, "one code per line and nothing else: {out:?}");
+    for code in &codes {
+        assert!(tessera_domain::code::Code::parse(code).is_ok(), "{code}");
+    }
+    let mails = app.state.db.list_mail(10).await.unwrap();
+    assert!(mails.iter().any(|m| m.kind == "vouchers" && m.to == "i@acme.example" && m.text.contains(codes[2])));
+
+    app.register("customer", "Acme", "ann@acme.example").await;
+    let r = app.post("/api/v1/locker/redeem", serde_json::json!({ "code": codes[0] })).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!((r.body["sku"].as_str(), r.body["added_device_months"].as_u64()), (Some("RUM-ADV-36"), Some(360)));
+
+    for (args, why) in [
+        (vec!["vouchers", "issue", "--sku", "NOPE-1", "--quantity", "1"], "no SKU \"NOPE-1\""),
+        (vec!["vouchers", "issue", "--sku", "MON-STD-12", "--quantity", "0"], "--quantity"),
+        (vec!["vouchers", "issue", "--sku", "MON-STD-12", "--quantity", "1", "--expires", "2020-01-01"], "--expires"),
+        (vec!["vouchers", "issue", "--sku", "MON-STD-12", "--quantity", "1", "--expires", "tomorrow"], "--expires"),
+    ] {
+        let (ok, out, err) = server_cli(&dir, &args, None);
+        assert!(!ok && out.is_empty(), "{args:?}: {out}");
+        assert!(err.contains(why), "{args:?}: {err}");
+    }
+}
