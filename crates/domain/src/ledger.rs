@@ -23,7 +23,8 @@ pub enum EntryKind {
     Consume,
     /// Credits came back from something undone.
     Refund,
-    /// Credits of another locker joined this one when the two were shared.
+    /// Credits moved between lockers when one person's joined a shared one: out of the old
+    /// (negative), into the shared one (positive).
     Merge,
     /// A correction by the vendor, either way.
     Adjust,
@@ -52,7 +53,7 @@ impl EntryKind {
             EntryKind::Redeem => "Voucher redeemed",
             EntryKind::Consume => "Used",
             EntryKind::Refund => "Refund",
-            EntryKind::Merge => "Merged from a shared locker",
+            EntryKind::Merge => "Moved on sharing",
             EntryKind::Adjust => "Adjustment",
         }
     }
@@ -61,9 +62,9 @@ impl EntryKind {
     /// `None`: either (an adjustment).
     pub fn direction(self) -> Option<bool> {
         match self {
-            EntryKind::Redeem | EntryKind::Refund | EntryKind::Merge => Some(true),
+            EntryKind::Redeem | EntryKind::Refund => Some(true),
             EntryKind::Consume => Some(false),
-            EntryKind::Adjust => None,
+            EntryKind::Merge | EntryKind::Adjust => None,
         }
     }
 }

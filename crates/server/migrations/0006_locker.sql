@@ -58,10 +58,11 @@ CREATE TABLE ledger_entries (
     -- Kept as it was, so the history still says who after that person has left.
     actor_name     TEXT    NOT NULL,
     created_at     TEXT    NOT NULL,
+    -- A merge moves credits between lockers: out of one (negative), into the other (positive).
     CHECK (
-        (kind IN ('redeem', 'refund', 'merge') AND device_months > 0)
+        (kind IN ('redeem', 'refund') AND device_months > 0)
         OR (kind = 'consume' AND device_months < 0)
-        OR kind = 'adjust'
+        OR kind IN ('merge', 'adjust')
     ),
     CHECK ((kind = 'redeem') = (voucher_id IS NOT NULL))
 );
@@ -95,3 +96,8 @@ BEGIN
     WHERE locker_id = NEW.locker_id AND sku = NEW.sku;
 END;
 
+
+-- Sharing a locker reuses the invitations of co-workers (their tokens, expiry, hourly limit
+-- and mail handling): an invitation with a locker_id invites into that locker instead of
+-- into the organization.
+ALTER TABLE invitations ADD COLUMN locker_id INTEGER REFERENCES lockers (id);

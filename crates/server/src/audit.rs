@@ -47,6 +47,8 @@ pub enum Action {
     RedeemFailed,
     /// Refused with 429: too many codes that did not redeem.
     RedeemThrottled,
+    LockerInvitationSent,
+    LockerInvitationAccepted,
 }
 
 impl Action {
@@ -78,6 +80,8 @@ impl Action {
             Action::VoucherRedeemed => "voucher_redeemed",
             Action::RedeemFailed => "redeem_failed",
             Action::RedeemThrottled => "redeem_throttled",
+            Action::LockerInvitationSent => "locker_invitation_sent",
+            Action::LockerInvitationAccepted => "locker_invitation_accepted",
         }
     }
 

@@ -78,6 +78,26 @@ pub fn password_reset(to: &str, name: &str, link: &str, lifetime: &str) -> NewMa
     )
 }
 
+/// The invitation into someone's Digital Locker.
+pub fn locker_invitation(to: &str, inviter: &str, org: &str, link: &str, expires: &str) -> NewMail {
+    link_mail(
+        "locker_invitation",
+        to,
+        &format!("{inviter} invited you to share a Digital Locker on Tessera"),
+        "Hello,",
+        &format!(
+            "{inviter} ({org}) invited you to share their Digital Locker on Tessera: the credits you redeem and \
+             theirs become one pool that both of you can use. Credits already in your own locker join the pool."
+        ),
+        "Share the locker",
+        link,
+        &format!(
+            "Sign in (or create an account with this address) to accept. The link works once and expires on \
+             {expires}. If you did not expect this, or do not work with {inviter}, ignore this mail."
+        ),
+    )
+}
+
 /// The link that proves a self-registered person receives mail at their address.
 pub fn email_verification(to: &str, name: &str, link: &str, lifetime: &str) -> NewMail {
     link_mail(

@@ -54,12 +54,19 @@ impl FromRequestParts<AppState> for Client {
 /// client's and could be anything. From any other peer the header is the client's and is
 /// ignored.
 pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
+    // A dual-stack listener sees a local IPv4 proxy as `::ffff:127.0.0.1`.
+    let peer = peer.to_canonical();
     if !peer.is_loopback() {
         return peer;
     }
     forwarded_for
         .and_then(|header| header.rsplit(',').next())
-        .and_then(|last| last.trim().parse::<IpAddr>().ok())
+        .and_then(|last| {
+            let last = last.trim();
+            // Some proxies append the client's port: `203.0.113.9:1234`, `[2001:db8::1]:443`.
+            last.parse::<IpAddr>().ok().or_else(|| last.parse::<SocketAddr>().ok().map(|a| a.ip()))
+        })
+        .map(|ip| ip.to_canonical())
         .unwrap_or(peer)
 }
 
@@ -256,6 +263,9 @@ mod tests {
         assert_eq!(client_address(local, None), local);
         assert_eq!(client_address(ip("198.51.100.2"), Some("203.0.113.7")), ip("198.51.100.2"));
         assert_eq!(client_address(ip("::1"), Some(" 2001:db8::1 ")), ip("2001:db8::1"));
+        assert_eq!(client_address(ip("::ffff:127.0.0.1"), Some("203.0.113.7")), ip("203.0.113.7"));
+        assert_eq!(client_address(local, Some("203.0.113.7:1234")), ip("203.0.113.7"));
+        assert_eq!(client_address(local, Some("[2001:db8::1]:443")), ip("2001:db8::1"));
     }
 
     #[test]

@@ -192,3 +192,58 @@ async fn only_the_vendor_issues_and_an_unknown_sku_is_refused() {
     );
     assert!(text.contains("POP-ESS-ADV-MO,24,installer@acme.example"), "{text}");
 }
+
+#[tokio::test]
+async fn sharing_a_locker_merges_the_invitees_credits_and_only_the_owner_invites() {
+    let app = TestApp::new().await;
+    let mut ops = vendor(&app).await;
+    let codes = issue(&mut ops, json!({"sku": "MON-ADV-12", "quantity": 2, "count": 2})).await;
+    let more = issue(&mut ops, json!({"sku": "RUM-STD-36", "quantity": 1})).await;
+    let mut ann = customer(&app, "ann@acme.example").await;
+    let mut bob = customer(&app, "bob@other.example").await;
+    assert_eq!(ann.post("/api/v1/locker/redeem", json!({ "code": codes[0] })).await.status, StatusCode::OK);
+    assert_eq!(bob.post("/api/v1/locker/redeem", json!({ "code": codes[1] })).await.status, StatusCode::OK);
+    assert_eq!(bob.post("/api/v1/locker/redeem", json!({ "code": more[0] })).await.status, StatusCode::OK);
+
+    let r = ann.post("/api/v1/locker/invitations", json!({ "email": "Bob@Other.example" })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(ann.get("/api/v1/invitations").await.body, json!([]), "not a co-worker invitation");
+    assert_eq!(ann.get("/api/v1/locker/invitations").await.body.as_array().unwrap().len(), 1);
+    let token = ann.link_token("bob@other.example", "/locker/accept?token=").await;
+    let r = bob.post("/api/v1/invitations/lookup", json!({ "token": token })).await;
+    assert_eq!(r.code(), "invitation_not_found", "the team's page does not open a locker link");
+
+    let mut carl = customer(&app, "carl@acme.example").await;
+    let r = carl.post("/api/v1/locker/invitations/accept", json!({ "token": token })).await;
+    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "invitation_email_mismatch"));
+
+    let r = bob.post("/api/v1/locker/invitations/lookup", json!({ "token": token })).await;
+    assert_eq!(r.body["inviter"], "Test Person");
+    let r = bob.post("/api/v1/locker/invitations/accept", json!({ "token": token })).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let emails: Vec<_> = r.body.as_array().unwrap().iter().map(|m| (m["email"].clone(), m["owner"].clone())).collect();
+    assert_eq!(emails, vec![(json!("ann@acme.example"), json!(true)), (json!("bob@other.example"), json!(false))]);
+
+    let pool = ann.get("/api/v1/locker").await.body;
+    let held: Vec<_> =
+        pool["balances"].as_array().unwrap().iter().map(|b| (b["sku"].clone(), b["device_months"].clone())).collect();
+    assert_eq!(held, vec![(json!("MON-ADV-12"), json!(48)), (json!("RUM-STD-36"), json!(36))]);
+    assert_eq!(bob.get("/api/v1/locker").await.body["balances"], pool["balances"], "one pool for both");
+    let ledger = ann.get("/api/v1/locker/ledger").await.body;
+    let merges = ledger["entries"].as_array().unwrap().iter().filter(|e| e["kind"] == "merge").count();
+    assert_eq!(merges, 2, "one merge entry per SKU that came in");
+    assert!(app.state.db.ledger_mismatches().await.unwrap().is_empty());
+
+    let r = bob.post("/api/v1/locker/invitations", json!({ "email": "dora@other.example" })).await;
+    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden"));
+    let r = bob.post("/api/v1/locker/invitations/accept", json!({ "token": token })).await;
+    assert_eq!((r.status, r.code()), (StatusCode::GONE, "invitation_used"));
+    let r = ann.post("/api/v1/locker/invitations", json!({ "email": "bob@other.example" })).await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "already_member"));
+
+    // An unverified owner cannot send mail to anyone.
+    let mut eve = app.other_browser();
+    eve.register_unverified("customer", "Eve Co", "eve@eve.example").await;
+    let r = eve.post("/api/v1/locker/invitations", json!({ "email": "x@eve.example" })).await;
+    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "email_unverified"));
+}

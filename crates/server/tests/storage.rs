@@ -41,6 +41,7 @@ async fn an_invitation_comes_back_with_its_state_and_times() {
         .unwrap();
     assert_eq!((org.kind, admin.role), (OrgKind::Customer, Role::Admin));
     let new = NewInvitation {
+        locker_id: None,
         org_id: org.id,
         email: "bob@acme.example",
         invited_by: admin.id,

@@ -85,6 +85,7 @@ pub async fn create(
         .create_invitation(
             NewInvitation {
                 org_id: me.org.id,
+                locker_id: None,
                 email: email.as_str(),
                 invited_by: me.user.id,
                 invited_by_name: &me.user.name,
@@ -132,7 +133,8 @@ pub async fn list(State(state): State<AppState>, current: CurrentUser) -> ApiRes
         (status = 200, description = "Resent.", body = Invitation),
         (status = 400, response = BadAddress),
         (status = 401, response = Unauthenticated),
-        (status = 403, description = "`forbidden`: only admins can do this; `csrf`; `password_change_required`.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: only admins can do this; `email_unverified`; `csrf`; \
+            `password_change_required`.", body = ErrorBody),
         (status = 404, response = NoSuchObject),
         (status = 409, description = "`invitation_not_pending` (accepted or revoked); \
             `already_invited` (a newer invitation to the address is live), `already_member` \
@@ -148,6 +150,7 @@ pub async fn resend(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Invitation>> {
     let me = require_admin(&current)?;
+    verification::require_verified(me)?;
     let request_id = &current.request_id;
     let current = state.db.invitation(me.org.id, id).await?.ok_or_else(ApiError::not_found)?;
     let token = security::random_token();
@@ -348,7 +351,8 @@ async fn usable_invitation(state: &AppState, token: &str) -> ApiResult<Invitatio
     } else {
         state.db.invitation_by_token(&security::token_hash(token)).await?
     };
-    let Some(found) = found else {
+    // A link into a shared locker opens on its own page (`/locker/accept`), not here.
+    let Some(found) = found.filter(|f| f.invitation.locker_id.is_none()) else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "invitation_not_found",
@@ -463,6 +467,15 @@ pub fn invite_error(e: InviteError, org_name: &str) -> ApiError {
             ApiError::conflict("email_taken", "An account with this email address already exists.")
         }
         InviteError::MemberOfOtherOrg => member_of_other_org("another organization"),
+        InviteError::LockerShared => ApiError::conflict(
+            "locker_shared",
+            "Your Digital Locker is shared with other people already; a person is in one locker at a time.",
+        ),
+        InviteError::EmailMismatch => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "invitation_email_mismatch",
+            "This invitation is for another email address. Sign in with the invited address to accept it.",
+        ),
         InviteError::Db(e) => e.into(),
     }
 }

@@ -6,6 +6,7 @@ pub mod dev;
 pub mod health;
 pub mod invitations;
 pub mod locker;
+pub mod locker_sharing;
 pub mod members;
 pub mod recovery;
 pub mod session_state;
@@ -56,7 +57,11 @@ pub fn documented(dev: bool) -> OpenApiRouter<AppState> {
         .routes(routes!(vouchers::export_csv))
         .routes(routes!(locker::redeem))
         .routes(routes!(locker::view))
-        .routes(routes!(locker::ledger));
+        .routes(routes!(locker::ledger))
+        .routes(routes!(locker_sharing::create, locker_sharing::list))
+        .routes(routes!(locker_sharing::lookup))
+        .routes(routes!(locker_sharing::accept))
+        .routes(routes!(locker_sharing::list_members));
     if dev {
         router = router.routes(routes!(dev::get_clock, dev::set_clock)).routes(routes!(dev::outbox_json));
     }

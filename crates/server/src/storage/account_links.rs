@@ -182,7 +182,12 @@ async fn use_link(tx: &mut Tx<'_>, link_id: i64, purpose: Purpose, now: DateTime
 }
 
 /// Retires the account's unused links (of `purpose`, or all) and blanks their mails.
-async fn retire_links(tx: &mut Tx<'_>, user_id: i64, purpose: Option<Purpose>, now: &str) -> Result<(), sqlx::Error> {
+pub(super) async fn retire_links(
+    tx: &mut Tx<'_>,
+    user_id: i64,
+    purpose: Option<Purpose>,
+    now: &str,
+) -> Result<(), sqlx::Error> {
     let purpose = purpose.map(Purpose::as_str);
     let retired: Vec<i64> = sqlx::query_scalar(
         "UPDATE account_links SET superseded_at = ?

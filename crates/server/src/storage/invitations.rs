@@ -3,6 +3,7 @@
 //! [`InvitationState`]; whether an invitation has expired is the domain's to say, at `now`.
 
 use super::account_links;
+use super::lockers;
 use super::members::{self, InsertUserError, NewUser};
 use super::outbox::{insert_mail, redact_invitation_mail, redact_mail_ids, Carries, NewMail};
 use super::window::{self, Events};
@@ -13,7 +14,7 @@ use tessera_domain::api::InvitationStatus;
 use tessera_domain::invitation::InvitationState;
 
 const INVITATION_COLUMNS: &str =
-    "id, org_id, email, invited_by_name, status, sent_at, expires_at, accepted_at, revoked_at";
+    "id, org_id, email, invited_by_name, status, sent_at, expires_at, accepted_at, revoked_at, locker_id";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InvitationRecord {
@@ -27,6 +28,8 @@ pub struct InvitationRecord {
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Set for an invitation into a shared Digital Locker rather than into the organization.
+    pub locker_id: Option<i64>,
 }
 
 impl InvitationRecord {
@@ -44,7 +47,10 @@ pub struct InvitationWithOrg {
 }
 
 pub struct NewInvitation<'a> {
+    /// The inviter's organization (whose hourly allowance the mail counts against).
     pub org_id: i64,
+    /// Into this shared locker instead of into the organization.
+    pub locker_id: Option<i64>,
     pub email: &'a str,
     pub invited_by: i64,
     pub invited_by_name: &'a str,
@@ -76,6 +82,10 @@ pub enum InviteError {
     MemberOfOtherOrg,
     /// The new account's email already has one.
     EmailTaken,
+    /// The person's own locker is shared with others already: one locker per person.
+    LockerShared,
+    /// A locker invitation accepted by someone signed in with another address.
+    EmailMismatch,
     Db(sqlx::Error),
 }
 
@@ -113,22 +123,29 @@ async fn record_send(tx: &mut Tx<'_>, org_id: i64, invitation_id: i64, now: &str
     Ok(())
 }
 
-/// Refuses an invitation to someone already in the organization, or already holding a live
-/// invitation other than `except` (the one being resent).
+/// Refuses an invitation to someone already in the organization (or the locker), or already
+/// holding a live invitation into it other than `except` (the one being resent).
 async fn check_not_member_nor_invited(
     tx: &mut Tx<'_>,
     org_id: i64,
+    locker_id: Option<i64>,
     email: &str,
     except: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<(), InviteError> {
-    if members::is_member(tx, org_id, email).await? {
+    let member = match locker_id {
+        None => members::is_member(tx, org_id, email).await?,
+        Some(locker_id) => lockers::is_in_locker(tx, locker_id, email).await?,
+    };
+    if member {
         return Err(InviteError::AlreadyMember);
     }
     let others: Vec<InvitationRecord> = sqlx::query_as(&format!(
-        "SELECT {INVITATION_COLUMNS} FROM invitations WHERE org_id = ? AND email = ? AND status = ? AND id <> ?"
+        "SELECT {INVITATION_COLUMNS} FROM invitations
+         WHERE org_id = ? AND locker_id IS ? AND email = ? AND status = ? AND id <> ?"
     ))
     .bind(org_id)
+    .bind(locker_id)
     .bind(email)
     .bind(InvitationState::Pending.as_str())
     .bind(except.unwrap_or(0))
@@ -141,11 +158,13 @@ async fn check_not_member_nor_invited(
 }
 
 async fn fetch_invitation(tx: &mut Tx<'_>, org_id: i64, id: i64) -> Result<Option<InvitationRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = ? AND org_id = ?"))
-        .bind(id)
-        .bind(org_id)
-        .fetch_optional(&mut **tx)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = ? AND org_id = ? AND locker_id IS NULL"
+    ))
+    .bind(id)
+    .bind(org_id)
+    .fetch_optional(&mut **tx)
+    .await
 }
 
 impl Db {
@@ -158,12 +177,13 @@ impl Db {
         hourly_limit: i64,
     ) -> Result<InvitationRecord, InviteError> {
         let mut tx = self.begin_write().await?;
-        check_not_member_nor_invited(&mut tx, inv.org_id, inv.email, None, now).await?;
+        check_not_member_nor_invited(&mut tx, inv.org_id, inv.locker_id, inv.email, None, now).await?;
         check_hourly_limit(&mut tx, inv.org_id, now, hourly_limit).await?;
         let now_s = to_db(now);
         let created: InvitationRecord = sqlx::query_as(&format!(
-            "INSERT INTO invitations (org_id, email, invited_by, invited_by_name, token_hash, status, created_at, sent_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {INVITATION_COLUMNS}"
+            "INSERT INTO invitations (org_id, email, invited_by, invited_by_name, token_hash, status, created_at, sent_at,
+                                      expires_at, locker_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {INVITATION_COLUMNS}"
         ))
         .bind(inv.org_id)
         .bind(inv.email)
@@ -174,6 +194,7 @@ impl Db {
         .bind(&now_s)
         .bind(&now_s)
         .bind(to_db(inv.expires_at))
+        .bind(inv.locker_id)
         .fetch_one(&mut *tx)
         .await?;
         record_send(&mut tx, inv.org_id, created.id, &now_s).await?;
@@ -182,22 +203,36 @@ impl Db {
         Ok(created)
     }
 
+    /// The organization's invitations of co-workers (not those into shared lockers).
     pub async fn list_invitations(&self, org_id: i64) -> Result<Vec<InvitationRecord>, sqlx::Error> {
         sqlx::query_as(&format!(
-            "SELECT {INVITATION_COLUMNS} FROM invitations WHERE org_id = ? ORDER BY sent_at DESC, id DESC"
+            "SELECT {INVITATION_COLUMNS} FROM invitations WHERE org_id = ? AND locker_id IS NULL
+             ORDER BY sent_at DESC, id DESC"
         ))
         .bind(org_id)
         .fetch_all(&self.read)
         .await
     }
 
+    /// The invitations into a shared locker.
+    pub async fn list_locker_invitations(&self, locker_id: i64) -> Result<Vec<InvitationRecord>, sqlx::Error> {
+        sqlx::query_as(&format!(
+            "SELECT {INVITATION_COLUMNS} FROM invitations WHERE locker_id = ? ORDER BY sent_at DESC, id DESC"
+        ))
+        .bind(locker_id)
+        .fetch_all(&self.read)
+        .await
+    }
+
     /// One invitation of the organization.
     pub async fn invitation(&self, org_id: i64, id: i64) -> Result<Option<InvitationRecord>, sqlx::Error> {
-        sqlx::query_as(&format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = ? AND org_id = ?"))
-            .bind(id)
-            .bind(org_id)
-            .fetch_optional(&self.read)
-            .await
+        sqlx::query_as(&format!(
+            "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = ? AND org_id = ? AND locker_id IS NULL"
+        ))
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(&self.read)
+        .await
     }
 
     /// A new token and expiry for a pending (or lapsed) invitation, and its new mail
@@ -216,7 +251,7 @@ impl Db {
         if current.state != InvitationState::Pending {
             return Err(InviteError::NotPending(current.state));
         }
-        check_not_member_nor_invited(&mut tx, org_id, &current.email, Some(id), now).await?;
+        check_not_member_nor_invited(&mut tx, org_id, None, &current.email, Some(id), now).await?;
         check_hourly_limit(&mut tx, org_id, now, hourly_limit).await?;
         let now_s = to_db(now);
         let updated: InvitationRecord = sqlx::query_as(&format!(
@@ -264,7 +299,7 @@ impl Db {
     pub async fn invitation_by_token(&self, token_hash: &str) -> Result<Option<InvitationWithOrg>, sqlx::Error> {
         sqlx::query_as(
             "SELECT i.id, i.org_id, i.email, i.invited_by_name, i.status, i.sent_at, i.expires_at, i.accepted_at,
-                    i.revoked_at, o.name AS org_name
+                    i.revoked_at, i.locker_id, o.name AS org_name
              FROM invitations i JOIN organizations o ON o.id = i.org_id WHERE i.token_hash = ?",
         )
         .bind(token_hash)
@@ -321,6 +356,51 @@ impl Db {
         redact_invitation_mail(&mut tx, id, None, &now_s).await?;
         tx.commit().await?;
         Ok(user_id)
+    }
+
+    /// Accepts an invitation into a shared locker for the signed-in `user_id` (whose address
+    /// must be the invited one): their own locker's credits merge into it. One credit-moving
+    /// transaction, re-checking the invitation under the write lock.
+    pub async fn accept_locker_invitation(
+        &self,
+        id: i64,
+        user_id: i64,
+        email: &str,
+        actor_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, InviteError> {
+        let mut tx = self.begin_credit_write().await?;
+        let inv: InvitationRecord =
+            sqlx::query_as(&format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(InviteError::NotFound)?;
+        let locker_id = inv.locker_id.ok_or(InviteError::NotFound)?;
+        match inv.status_at(now) {
+            InvitationStatus::Pending => {}
+            unusable => return Err(InviteError::NotUsable(unusable)),
+        }
+        if inv.email != email {
+            return Err(InviteError::EmailMismatch);
+        }
+        if lockers::is_in_locker(&mut tx, locker_id, email).await? {
+            return Err(InviteError::AlreadyMember);
+        }
+        let now_s = to_db(now);
+        if !lockers::join(&mut tx, user_id, actor_name, locker_id, &now_s).await? {
+            return Err(InviteError::LockerShared);
+        }
+        sqlx::query("UPDATE invitations SET status = ?, accepted_at = ?, accepted_by = ? WHERE id = ?")
+            .bind(InvitationState::Accepted.as_str())
+            .bind(&now_s)
+            .bind(user_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        redact_invitation_mail(&mut tx, id, None, &now_s).await?;
+        tx.commit().await?;
+        Ok(locker_id)
     }
 
     /// Housekeeping: blanks the links of invitation mails that no longer matter (their

@@ -99,7 +99,90 @@ pub(super) async fn append(
         .await
 }
 
+/// Whether the person with `email` is in the locker.
+pub(super) async fn is_in_locker(tx: &mut Tx<'_>, locker_id: i64, email: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT m.user_id FROM locker_members m JOIN users u ON u.id = m.user_id WHERE m.locker_id = ? AND u.email = ?",
+    )
+    .bind(locker_id)
+    .bind(email)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Moves `user_id` into `into` with what their own locker held: every balance leaves the
+/// old locker as a negative `merge` entry and arrives as a positive one, in the caller's
+/// transaction. `Ok(false)` when their locker is shared with others (they stay).
+pub(super) async fn join(
+    tx: &mut Tx<'_>,
+    user_id: i64,
+    actor_name: &str,
+    into: i64,
+    now: &str,
+) -> Result<bool, sqlx::Error> {
+    let current: Option<i64> = sqlx::query_scalar("SELECT locker_id FROM locker_members WHERE user_id = ?")
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(old) = current else {
+        sqlx::query("INSERT INTO locker_members (locker_id, user_id, joined_at) VALUES (?, ?, ?)")
+            .bind(into)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        return Ok(true);
+    };
+    let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM locker_members WHERE locker_id = ?")
+        .bind(old)
+        .fetch_one(&mut **tx)
+        .await?;
+    if people > 1 {
+        return Ok(false);
+    }
+    let held: Vec<BalanceRecord> = sqlx::query_as(
+        "SELECT sku, device_months FROM balances WHERE locker_id = ? AND device_months > 0 ORDER BY sku",
+    )
+    .bind(old)
+    .fetch_all(&mut **tx)
+    .await?;
+    let (to, from) = (format!("locker:{into}"), format!("locker:{old}"));
+    for b in held {
+        let out = NewEntry {
+            sku: &b.sku,
+            kind: EntryKind::Merge,
+            device_months: -b.device_months,
+            voucher_id: None,
+            reference: Some(&to),
+            actor_id: user_id,
+            actor_name,
+        };
+        append(tx, old, &out, now).await?;
+        let arriving = NewEntry { device_months: b.device_months, reference: Some(&from), ..out };
+        append(tx, into, &arriving, now).await?;
+    }
+    sqlx::query("UPDATE locker_members SET locker_id = ?, joined_at = ? WHERE user_id = ?")
+        .bind(into)
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
+}
+
 impl Db {
+    /// The locker of `user_id`, made (with them as its owner) if they have none yet; with
+    /// the id of its original owner.
+    pub async fn ensure_locker(&self, user_id: i64, now: DateTime<Utc>) -> Result<(i64, Option<i64>), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let id = locker_of(&mut tx, user_id, &crate::clock::to_db(now)).await?;
+        let owner: Option<i64> =
+            sqlx::query_scalar("SELECT owner_id FROM lockers WHERE id = ?").bind(id).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok((id, owner))
+    }
+
     /// The locker of `user_id`, if they have one yet.
     pub async fn locker_id_of(&self, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
         sqlx::query_scalar("SELECT locker_id FROM locker_members WHERE user_id = ?")

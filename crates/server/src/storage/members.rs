@@ -6,6 +6,7 @@ use super::outbox::{insert_mail, Carries, NewMail};
 use super::{is_unique_violation, Db, Tx};
 use crate::clock::to_db;
 use chrono::{DateTime, Utc};
+use tessera_domain::account_link::Purpose;
 use tessera_domain::api::Role;
 
 const USER_COLUMNS: &str =
@@ -216,6 +217,8 @@ impl Db {
             .bind(renamed_to)
             .execute(&mut *tx)
             .await?;
+        // A reset link still out would reopen the account the owner just secured.
+        super::account_links::retire_links(&mut tx, user_id, Some(Purpose::PasswordReset), &now).await?;
         insert_mail(&mut tx, notice, Carries::Nothing, &now).await?;
         tx.commit().await
     }
