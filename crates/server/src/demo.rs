@@ -1,9 +1,12 @@
 //! Demo data for `cargo xtask run` (`TESSERA_DEMO=1`): seeded once, into an empty database.
 
 use crate::routes::auth::hash_password;
+use crate::routes::vouchers::device_months;
+use crate::security;
 use crate::state::AppState;
-use crate::storage::{NewOrg, NewUser};
+use crate::storage::{NewOrg, NewUser, NewVoucher, Redeemer};
 use tessera_domain::api::{OrgKind, Role};
+use tessera_domain::code::{check_symbol, Code};
 
 /// Every demo account's password. Demo data only: never seeded unless asked for.
 pub const DEMO_PASSWORD: &str = "tessera-demo-2026";
@@ -47,6 +50,25 @@ pub const ACCOUNTS: &[DemoAccount] = &[
     },
 ];
 
+/// The demo vouchers: (SKU, quantity, already redeemed into Alice's locker). Their codes are
+/// fixed (see [`demo_code`]) so that the start-up lines can print them on every start: demo
+/// data is public, like the demo password.
+pub const VOUCHERS: &[(&str, u32, bool)] = &[
+    ("MON-ADV-36", 10, true),
+    ("RUM-STD-12", 20, true),
+    ("POP-ESS-ADV-MO", 24, true),
+    ("MON-STD-12", 5, false),
+    ("RUM-ADV-36", 10, false),
+    ("PCA-STD-60", 3, false),
+];
+
+/// The code of demo voucher `n` (from 1): `DEM0-C0DE-0000-00nX`, with its check symbol.
+pub fn demo_code(n: usize) -> Option<Code> {
+    let payload = format!("DEM0C0DE{n:07}");
+    let check = check_symbol(&payload)?;
+    Code::parse(&format!("{payload}{check}")).ok()
+}
+
 pub async fn seed_if_empty(state: &AppState) -> Result<(), Box<dyn std::error::Error>> {
     if state.db.count_organizations().await? > 0 {
         tracing::info!("demo: database already has data, not seeding");
@@ -78,7 +100,43 @@ pub async fn seed_if_empty(state: &AppState) -> Result<(), Box<dyn std::error::E
             }
         }
     }
-    tracing::info!(accounts = ACCOUNTS.len(), "demo: seeded");
+    seed_vouchers(state).await?;
+    tracing::info!(accounts = ACCOUNTS.len(), vouchers = VOUCHERS.len(), "demo: seeded");
+    Ok(())
+}
+
+/// Issues the demo vouchers and redeems the first ones into Alice's locker, so that the
+/// Digital Locker has credits and history, and some codes are left to try.
+async fn seed_vouchers(state: &AppState) -> Result<(), Box<dyn std::error::Error>> {
+    let mut redeem = Vec::new();
+    let mut rows = Vec::new();
+    for (n, (sku, quantity, redeemed)) in VOUCHERS.iter().enumerate() {
+        let sku = state.catalog.sku(sku).ok_or_else(|| format!("demo voucher SKU {sku} is not in the catalog"))?;
+        let code = demo_code(n + 1).ok_or("demo codes are well-formed")?;
+        rows.push(NewVoucher {
+            code_hash: security::token_hash(code.as_compact()),
+            code_hint: code.as_compact()[12..].to_string(),
+            sku: sku.code.clone(),
+            quantity: i64::from(*quantity),
+            device_months: i64::try_from(device_months(sku, *quantity))?,
+            email: Some(ACCOUNTS[0].email.to_string()),
+            expires_on: None,
+        });
+        if *redeemed {
+            redeem.push(code);
+        }
+    }
+    let now = state.clock.now();
+    state.db.issue_vouchers(&rows, None, None, now).await.map_err(|e| format!("{e:?}"))?;
+    let alice = state.db.user_by_email(ACCOUNTS[0].email).await?.ok_or("the demo customer exists")?;
+    for code in redeem {
+        let who = Redeemer { user_id: alice.id, name: ACCOUNTS[0].name, org_name: ACCOUNTS[0].org };
+        state
+            .db
+            .redeem_voucher(&security::token_hash(code.as_compact()), who, now)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+    }
     Ok(())
 }
 
@@ -87,6 +145,12 @@ pub fn sign_in_help(url: &str) -> String {
     let mut out = format!("\n  Tessera is running at {url}\n\n  Demo sign-ins (password: {DEMO_PASSWORD}):\n");
     for a in ACCOUNTS {
         out.push_str(&format!("    {:<32} {} {} of {}\n", a.email, a.kind.as_str(), a.role.as_str(), a.org));
+    }
+    out.push_str(&format!("\n  Voucher codes to redeem in the Digital Locker (as {}):\n", ACCOUNTS[0].email));
+    for (n, (sku, quantity, redeemed)) in VOUCHERS.iter().enumerate() {
+        if let (false, Some(code)) = (redeemed, demo_code(n + 1)) {
+            out.push_str(&format!("    {code}   {quantity} \u{d7} {sku}\n"));
+        }
     }
     out
 }
