@@ -64,6 +64,11 @@ if (reg.status !== 201) throw new Error(`register: ${reg.status} ${reg.body}`);
 const cookie = reg.headers["set-cookie"][0].split(";")[0];
 const csrf = JSON.parse(reg.body).csrf_token;
 const session = { cookie, "x-csrf-token": csrf };
+// Inviting needs a confirmed address: open the link of the verification mail (dev outbox).
+const outbox = JSON.parse((await request("GET", "/api/v1/dev/outbox")).body);
+const token = outbox.find((m) => m.to === email && m.kind === "email_verification")?.text.match(/token=([\w-]+)/)?.[1];
+const verified = await request("POST", "/api/v1/auth/verify-email", { body: { token } });
+if (verified.status !== 200) throw new Error(`verify: ${verified.status} ${verified.body}`);
 for (let i = 0; i < 50; i++) {
   const r = await request("POST", "/api/v1/invitations", { body: { email: `person${i}@bench.example` }, headers: session });
   if (r.status !== 201) throw new Error(`invite: ${r.status} ${r.body}`);
@@ -79,6 +84,20 @@ const rows = [
   ),
   await load("POST /api/v1/auth/login (Argon2id)", 4, 200, () => request("POST", "/api/v1/auth/login", { body: { email, password } })),
 ];
+// Redemptions: each a credit-moving write, durable when answered. Codes issued by the CLI
+// (BENCH_CODES, one per line); one locker, the worst case (one balance row for every write).
+if (process.env.BENCH_CODES) {
+  const codes = (await import("node:fs")).readFileSync(process.env.BENCH_CODES, "utf8").split("\n").filter(Boolean);
+  let next = 0;
+  rows.push(
+    await load(`POST /api/v1/locker/redeem (durable write; ${codes.length} codes)`, 32, 200, () =>
+      next < codes.length
+        ? request("POST", "/api/v1/locker/redeem", { body: { code: codes[next++] }, headers: session })
+        : Promise.resolve({ status: 200 }),
+    ),
+  );
+  if (next >= codes.length) rows.push("| (the codes ran out before the time: the figure above is a lower bound) | | | | |");
+}
 console.log(`\n| API, ${SECONDS} s each | concurrency | req/s | p50 ms | p99 ms |\n|---|---|---|---|---|`);
 for (const row of rows) console.log(row);
 agent.destroy();

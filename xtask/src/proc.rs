@@ -47,6 +47,18 @@ pub fn run(mut c: Command) -> Result<(), String> {
     }
 }
 
+/// Standard output of a command that must succeed (its standard error shown as it comes).
+pub fn output_of(mut c: Command) -> Result<String, String> {
+    let what = describe(&c);
+    eprintln!("xtask: $ {what}");
+    let out = c.stderr(Stdio::inherit()).output().map_err(|e| format!("cannot start `{what}`: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(format!("`{what}` failed ({})", out.status))
+    }
+}
+
 /// Output of a command that must succeed, as text (for version checks).
 pub fn output(program: &str, args: &[&str]) -> Option<String> {
     let out = cmd(program, args).stderr(Stdio::null()).output().ok()?;
