@@ -13,6 +13,7 @@ use std::time::Duration;
 
 mod account_links;
 mod auth_failures;
+mod credits;
 mod invitations;
 mod lockers;
 mod members;
@@ -39,9 +40,22 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct Db {
     write: SqlitePool,
     read: SqlitePool,
+    /// The task that commits credit-moving writes in groups (`credits`).
+    credits: tokio::sync::mpsc::Sender<credits::Job>,
 }
 
 type Tx<'c> = sqlx::Transaction<'c, sqlx::Sqlite>;
+
+/// `BEGIN IMMEDIATE` on the write connection, durable at commit when `full`.
+async fn begin_synced(write: &SqlitePool, full: bool) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    let pragma = if full { "PRAGMA synchronous = FULL" } else { "PRAGMA synchronous = NORMAL" };
+    // SQLite refuses to change the safety level inside a transaction, so it is set on the
+    // connection just before `BEGIN`; on each transaction, since the one write connection
+    // serves both kinds.
+    let mut conn = write.acquire().await?;
+    sqlx::query(pragma).execute(&mut *conn).await?;
+    sqlx::Transaction::begin(conn, Some("BEGIN IMMEDIATE".into())).await
+}
 
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
@@ -69,16 +83,7 @@ impl Db {
         &self,
         sync: SqliteSynchronous,
     ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        let pragma = match sync {
-            SqliteSynchronous::Full | SqliteSynchronous::Extra => "PRAGMA synchronous = FULL",
-            _ => "PRAGMA synchronous = NORMAL",
-        };
-        // SQLite refuses to change the safety level inside a transaction, so it is set on the
-        // connection just before `BEGIN`; on each transaction, since the one write connection
-        // serves both kinds.
-        let mut conn = self.write.acquire().await?;
-        sqlx::query(pragma).execute(&mut *conn).await?;
-        sqlx::Transaction::begin(conn, Some("BEGIN IMMEDIATE".into())).await
+        begin_synced(&self.write, matches!(sync, SqliteSynchronous::Full | SqliteSynchronous::Extra)).await
     }
 
     /// Opens (creating if needed) the database file and applies pending migrations.
@@ -102,7 +107,8 @@ impl Db {
             .await?;
         MIGRATOR.run(&write).await?;
         let read = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;
-        Ok(Db { write, read })
+        let credits = credits::start(write.clone());
+        Ok(Db { write, read, credits })
     }
 
     pub async fn close(&self) {

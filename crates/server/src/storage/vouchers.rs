@@ -1,9 +1,10 @@
 //! Vouchers (SPEC §3): issued by the vendor, redeemed once into a Digital Locker. A code
 //! is stored only as its SHA-256 and its last four symbols.
 
+use super::credits::Job;
 use super::lockers::{self, NewEntry};
 use super::outbox::{insert_mail, Carries, NewMail};
-use super::{is_unique_violation, Db};
+use super::{is_unique_violation, Db, Tx};
 use crate::clock::to_db;
 use chrono::{DateTime, NaiveDate, Utc};
 use tessera_domain::ledger::EntryKind;
@@ -46,6 +47,66 @@ pub struct Redeemer<'a> {
     pub user_id: i64,
     pub name: &'a str,
     pub org_name: &'a str,
+}
+
+/// [`Redeemer`] as the credit writer keeps it until its batch commits.
+pub(super) struct OwnedRedeemer {
+    pub user_id: i64,
+    pub name: String,
+    pub org_name: String,
+}
+
+/// Judges and writes one redemption in `tx` (a savepoint of a credit batch). A refusal may
+/// leave writes behind (a locker made for the redeemer): the caller rolls them back.
+pub(super) async fn redeem_in(
+    tx: &mut Tx<'_>,
+    code_hash: &str,
+    who: &OwnedRedeemer,
+    now: DateTime<Utc>,
+) -> Result<Redemption, RedeemError> {
+    let now_s = to_db(now);
+    let found: Option<VoucherRecord> =
+        sqlx::query_as(&format!("SELECT {VOUCHER_COLUMNS} FROM vouchers WHERE code_hash = ?"))
+            .bind(code_hash)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let v = found.ok_or(RedeemError::Unknown)?;
+    let locker_id = lockers::locker_of(tx, who.user_id, &now_s).await?;
+    match v.state_on(now.date_naive()) {
+        VoucherState::Unredeemed => {}
+        VoucherState::Redeemed => {
+            let on = v.redeemed_at.unwrap_or(now);
+            return Err(RedeemError::AlreadyRedeemed { on, here: v.redeemed_locker == Some(locker_id) });
+        }
+        VoucherState::Expired => {
+            return Err(RedeemError::Expired { last_day: v.expires_on.unwrap_or_else(|| now.date_naive()) })
+        }
+    }
+    let taken = sqlx::query(
+        "UPDATE vouchers SET redeemed_at = ?, redeemed_by = ?, redeemed_locker = ?, redeemed_org_name = ?
+         WHERE id = ? AND redeemed_at IS NULL",
+    )
+    .bind(&now_s)
+    .bind(who.user_id)
+    .bind(locker_id)
+    .bind(&who.org_name)
+    .bind(v.id)
+    .execute(&mut **tx)
+    .await?;
+    if taken.rows_affected() != 1 {
+        return Err(RedeemError::AlreadyRedeemed { on: now, here: false });
+    }
+    let entry = NewEntry {
+        sku: &v.sku,
+        kind: EntryKind::Redeem,
+        device_months: v.device_months,
+        voucher_id: Some(v.id),
+        reference: None,
+        actor_id: who.user_id,
+        actor_name: &who.name,
+    };
+    let balance = lockers::append(tx, locker_id, &entry, &now_s).await?;
+    Ok(Redemption { sku: v.sku, added_device_months: v.device_months, balance_device_months: balance })
 }
 
 /// What a redemption did.
@@ -124,59 +185,22 @@ impl Db {
     }
 
     /// Redeems the voucher with this code hash into the redeemer's locker (made if they have
-    /// none yet): judged and written in one write transaction, so a code redeems once
-    /// however many requests race for it (and the ledger's unique voucher index backs that).
+    /// none yet), durably, through the group commit of credit writes (`credits`): judged and
+    /// written under the write lock, so a code redeems once however many requests race for
+    /// it (and the ledger's unique voucher index backs that).
     pub async fn redeem_voucher(
         &self,
         code_hash: &str,
         who: Redeemer<'_>,
         now: DateTime<Utc>,
     ) -> Result<Redemption, RedeemError> {
-        let now_s = to_db(now);
-        let mut tx = self.begin_credit_write().await?;
-        let found: Option<VoucherRecord> =
-            sqlx::query_as(&format!("SELECT {VOUCHER_COLUMNS} FROM vouchers WHERE code_hash = ?"))
-                .bind(code_hash)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let v = found.ok_or(RedeemError::Unknown)?;
-        let locker_id = lockers::locker_of(&mut tx, who.user_id, &now_s).await?;
-        match v.state_on(now.date_naive()) {
-            VoucherState::Unredeemed => {}
-            VoucherState::Redeemed => {
-                let on = v.redeemed_at.unwrap_or(now);
-                return Err(RedeemError::AlreadyRedeemed { on, here: v.redeemed_locker == Some(locker_id) });
-            }
-            VoucherState::Expired => {
-                return Err(RedeemError::Expired { last_day: v.expires_on.unwrap_or_else(|| now.date_naive()) })
-            }
-        }
-        let taken = sqlx::query(
-            "UPDATE vouchers SET redeemed_at = ?, redeemed_by = ?, redeemed_locker = ?, redeemed_org_name = ?
-             WHERE id = ? AND redeemed_at IS NULL",
-        )
-        .bind(&now_s)
-        .bind(who.user_id)
-        .bind(locker_id)
-        .bind(who.org_name)
-        .bind(v.id)
-        .execute(&mut *tx)
-        .await?;
-        if taken.rows_affected() != 1 {
-            return Err(RedeemError::AlreadyRedeemed { on: now, here: false });
-        }
-        let entry = NewEntry {
-            sku: &v.sku,
-            kind: EntryKind::Redeem,
-            device_months: v.device_months,
-            voucher_id: Some(v.id),
-            reference: None,
-            actor_id: who.user_id,
-            actor_name: who.name,
-        };
-        let balance = lockers::append(&mut tx, locker_id, &entry, &now_s).await?;
-        tx.commit().await?;
-        Ok(Redemption { sku: v.sku, added_device_months: v.device_months, balance_device_months: balance })
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let who =
+            OwnedRedeemer { user_id: who.user_id, name: who.name.to_string(), org_name: who.org_name.to_string() };
+        let job = Job::Redeem { code_hash: code_hash.to_string(), who, now, reply };
+        let stopped = || RedeemError::Db(sqlx::Error::Protocol("the credit writer stopped".into()));
+        self.credits.send(job).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     /// Issued vouchers, newest first, at most `limit`.

@@ -1,0 +1,121 @@
+//! Group commit for the writes that move credits. Each must be durable when it is
+//! answered (`synchronous = FULL`: the WAL is fsynced before the commit returns), and an
+//! fsync costs about a millisecond here and more on many disks — one per redemption would
+//! cap the server at a few hundred a second whatever the CPU (docs/benchmarks.md).
+//!
+//! So one task owns the credit writes: it takes every request waiting at that moment (up
+//! to [`MAX_BATCH`]), runs each in its own SAVEPOINT of one `BEGIN IMMEDIATE` transaction
+//! (a refused one rolls back to its savepoint and leaves the others alone), commits once,
+//! and only then answers them all. Every answered request is on disk; none is answered
+//! before the commit, and a crash before it loses only requests nobody was told succeeded.
+
+use super::vouchers::{redeem_in, OwnedRedeemer, RedeemError, Redemption};
+use super::Tx;
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqlitePool;
+use tokio::sync::{mpsc, oneshot};
+
+/// Requests one commit takes at most: enough to amortize the fsync, few enough that the
+/// last of them is not kept waiting long behind the first.
+pub const MAX_BATCH: usize = 64;
+
+/// A credit-moving request and where its answer goes.
+pub(super) enum Job {
+    Redeem {
+        code_hash: String,
+        who: OwnedRedeemer,
+        now: DateTime<Utc>,
+        reply: oneshot::Sender<Result<Redemption, RedeemError>>,
+    },
+}
+
+impl Job {
+    /// Runs the job inside `tx` (a savepoint); `Err` only for a database failure.
+    async fn run(&mut self, tx: &mut Tx<'_>) -> Result<Outcome, sqlx::Error> {
+        match self {
+            Job::Redeem { code_hash, who, now, .. } => match redeem_in(tx, code_hash, who, *now).await {
+                Ok(done) => Ok(Outcome::Redeemed(Ok(done))),
+                Err(RedeemError::Db(e)) => Err(e),
+                Err(refused) => Ok(Outcome::Redeemed(Err(refused))),
+            },
+        }
+    }
+
+    fn answer(self, outcome: Result<Outcome, String>) {
+        match self {
+            Job::Redeem { reply, .. } => {
+                let answer = match outcome {
+                    Ok(Outcome::Redeemed(result)) => result,
+                    Err(e) => Err(RedeemError::Db(sqlx::Error::Protocol(e))),
+                };
+                // The caller may have gone (its client hung up): the write stands regardless.
+                let _ = reply.send(answer);
+            }
+        }
+    }
+}
+
+pub(super) enum Outcome {
+    Redeemed(Result<Redemption, RedeemError>),
+}
+
+impl Outcome {
+    fn keeps_writes(&self) -> bool {
+        match self {
+            Outcome::Redeemed(r) => r.is_ok(),
+        }
+    }
+}
+
+/// Starts the task that owns the credit writes on `write` (the one write connection's
+/// pool). It ends when every sender is dropped (the `Db` and its clones are gone).
+pub(super) fn start(write: SqlitePool) -> mpsc::Sender<Job> {
+    let (sender, mut jobs) = mpsc::channel::<Job>(4 * MAX_BATCH);
+    tokio::spawn(async move {
+        while let Some(first) = jobs.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match jobs.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            run_batch(&write, batch).await;
+        }
+    });
+    sender
+}
+
+async fn run_batch(write: &SqlitePool, mut batch: Vec<Job>) {
+    match try_batch(write, &mut batch).await {
+        Ok(outcomes) => {
+            for (job, outcome) in batch.into_iter().zip(outcomes) {
+                job.answer(Ok(outcome));
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, jobs = batch.len(), "a batch of credit writes failed; nothing of it was kept");
+            for job in batch {
+                job.answer(Err(e.to_string()));
+            }
+        }
+    }
+}
+
+/// One transaction for the whole batch, one savepoint per job, one commit.
+async fn try_batch(write: &SqlitePool, batch: &mut [Job]) -> Result<Vec<Outcome>, sqlx::Error> {
+    let mut tx = super::begin_synced(write, true).await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for job in batch.iter_mut() {
+        let mut savepoint = sqlx::Acquire::begin(&mut *tx).await?;
+        let outcome = job.run(&mut savepoint).await?;
+        if outcome.keeps_writes() {
+            savepoint.commit().await?;
+        } else {
+            savepoint.rollback().await?;
+        }
+        outcomes.push(outcome);
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
