@@ -89,9 +89,30 @@ CREATE TABLE balances (
     PRIMARY KEY (locker_id, sku)
 );
 
+-- The rules are raised with ABORT in a BEFORE trigger, because the conflict clause of the
+-- statement that fires a trigger (INSERT OR IGNORE / OR REPLACE) overrides the clauses and
+-- CHECKs inside it, and REPLACE fires no DELETE trigger: without this, `INSERT OR IGNORE` of
+-- an overdraft would keep the entry and skip the balance (found by tests/ledger_invariant.rs).
+CREATE TRIGGER ledger_entries_guard BEFORE INSERT ON ledger_entries
+BEGIN
+    SELECT RAISE(ABORT, 'ledger entries are append-only')
+    WHERE EXISTS (SELECT 1 FROM ledger_entries WHERE id = NEW.id);
+    SELECT RAISE(ABORT, 'a voucher credits a locker once')
+    WHERE NEW.voucher_id IS NOT NULL AND EXISTS (SELECT 1 FROM ledger_entries WHERE voucher_id = NEW.voucher_id);
+    SELECT RAISE(ABORT, 'a balance cannot go below zero')
+    WHERE COALESCE((SELECT device_months FROM balances WHERE locker_id = NEW.locker_id AND sku = NEW.sku), 0)
+          + NEW.device_months < 0;
+    SELECT RAISE(ABORT, 'a balance cannot overflow')
+    WHERE NEW.device_months > 0
+      AND COALESCE((SELECT device_months FROM balances WHERE locker_id = NEW.locker_id AND sku = NEW.sku), 0)
+          > 9223372036854775807 - NEW.device_months;
+END;
+
 CREATE TRIGGER ledger_entries_apply AFTER INSERT ON ledger_entries
 BEGIN
-    INSERT OR IGNORE INTO balances (locker_id, sku, device_months) VALUES (NEW.locker_id, NEW.sku, 0);
+    INSERT INTO balances (locker_id, sku, device_months)
+    SELECT NEW.locker_id, NEW.sku, 0
+    WHERE NOT EXISTS (SELECT 1 FROM balances WHERE locker_id = NEW.locker_id AND sku = NEW.sku);
     UPDATE balances SET device_months = device_months + NEW.device_months
     WHERE locker_id = NEW.locker_id AND sku = NEW.sku;
 END;
