@@ -4,7 +4,7 @@ use crate::routes::auth::hash_password;
 use crate::routes::vouchers::device_months;
 use crate::security;
 use crate::state::AppState;
-use crate::storage::{NewOrg, NewUser, NewVoucher, Redeemer};
+use crate::storage::{FailureLimit, NewOrg, NewUser, NewVoucher, Redeemer};
 use tessera_domain::api::{OrgKind, Role};
 use tessera_domain::code::{check_symbol, Code};
 
@@ -68,6 +68,9 @@ pub fn demo_code(n: usize) -> Option<Code> {
     let check = check_symbol(&payload)?;
     Code::parse(&format!("{payload}{check}")).ok()
 }
+
+/// Seeding redeems its own codes: no limit applies.
+const UNTHROTTLED: FailureLimit = FailureLimit { max: i64::MAX, window: chrono::Duration::zero() };
 
 pub async fn seed_if_empty(state: &AppState) -> Result<(), Box<dyn std::error::Error>> {
     if state.db.count_organizations().await? > 0 {
@@ -133,7 +136,7 @@ async fn seed_vouchers(state: &AppState) -> Result<(), Box<dyn std::error::Error
         let who = Redeemer { user_id: alice.id, name: ACCOUNTS[0].name, org_name: ACCOUNTS[0].org };
         state
             .db
-            .redeem_voucher(&security::token_hash(code.as_compact()), who, now)
+            .redeem_voucher(&security::token_hash(code.as_compact()), who, now, UNTHROTTLED)
             .await
             .map_err(|e| format!("{e:?}"))?;
     }

@@ -25,6 +25,7 @@ mod vouchers;
 mod window;
 
 pub use account_links::{AccountLinkRecord, LinkError};
+pub use credits::FailureLimit;
 pub use invitations::{InvitationRecord, InvitationWithOrg, InviteError, NewInvitation, NewToken};
 pub use lockers::{BalanceRecord, LedgerRecord, LockerMemberRecord, NewEntry};
 pub use members::{MemberError, MemberRecord, NewUser, UserRecord};

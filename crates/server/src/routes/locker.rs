@@ -9,7 +9,7 @@ use crate::openapi::{Internal, MalformedJson, PayloadTooLarge, Unauthenticated, 
 use crate::security;
 use crate::session::CurrentUser;
 use crate::state::AppState;
-use crate::storage::{Limit, RedeemError, Redeemer};
+use crate::storage::{FailureLimit, RedeemError, Redeemer};
 use crate::throttle::too_many_attempts_until;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -26,7 +26,6 @@ use utoipa::IntoParams;
 /// for typos in a stack of paper vouchers, far too few to guess a 75-bit code.
 pub const MAX_REDEEM_FAILURES: i64 = 10;
 pub const REDEEM_WINDOW_MINUTES: i64 = 15;
-const FAILURE_KIND: &str = "redeem_failure";
 
 /// `POST /api/v1/locker/redeem`
 #[utoipa::path(
@@ -71,15 +70,9 @@ pub async fn redeem(
     // before any look-up, so it tells an attacker nothing.
     let code = Code::parse(&req.code).map_err(|e| ApiError::invalid(e.code(), "code", e.message()))?;
     let now = state.clock.now();
-    let key = who.user.id.to_string();
-    let window = Duration::minutes(REDEEM_WINDOW_MINUTES);
-    let limit = Limit { kind: FAILURE_KIND, key: Some(&key), max: MAX_REDEEM_FAILURES };
-    if let Err(allowed_at) = state.db.rate_allowed(limit, now, window).await? {
-        audit::Event::new(Action::RedeemThrottled, &current.request_id).actor(who.user.id).emit();
-        return Err(too_many_attempts_until(allowed_at - now));
-    }
+    let throttle = FailureLimit { max: MAX_REDEEM_FAILURES, window: Duration::minutes(REDEEM_WINDOW_MINUTES) };
     let redeemer = Redeemer { user_id: who.user.id, name: &who.user.name, org_name: &who.org.name };
-    match state.db.redeem_voucher(&security::token_hash(code.as_compact()), redeemer, now).await {
+    match state.db.redeem_voucher(&security::token_hash(code.as_compact()), redeemer, now, throttle).await {
         Ok(done) => {
             audit::Event::new(Action::VoucherRedeemed, &current.request_id).actor(who.user.id).emit();
             Ok(Json(Redeemed {
@@ -89,15 +82,18 @@ pub async fn redeem(
             }))
         }
         Err(RedeemError::Db(e)) => Err(e.into()),
+        Err(RedeemError::Throttled { allowed_at }) => {
+            audit::Event::new(Action::RedeemThrottled, &current.request_id).actor(who.user.id).emit();
+            Err(too_many_attempts_until(allowed_at - now))
+        }
         Err(refused) => {
-            state.db.record_rate_event(FAILURE_KIND, &key, now).await?;
             audit::Event::new(Action::RedeemFailed, &current.request_id).actor(who.user.id).emit();
-            Err(redeem_error(refused))
+            Err(redeem_error(refused, now))
         }
     }
 }
 
-fn redeem_error(e: RedeemError) -> ApiError {
+fn redeem_error(e: RedeemError, now: chrono::DateTime<chrono::Utc>) -> ApiError {
     let day = |d: chrono::NaiveDate| d.format("%-d %B %Y").to_string();
     let error = match e {
         RedeemError::Unknown => ApiError::new(
@@ -119,6 +115,7 @@ fn redeem_error(e: RedeemError) -> ApiError {
             "code_expired",
             format!("This voucher expired after {}. Ask whoever sold it to you for a new one.", day(last_day)),
         ),
+        RedeemError::Throttled { allowed_at } => return too_many_attempts_until(allowed_at - now),
         RedeemError::Db(e) => return e.into(),
     };
     error.with_field("code")

@@ -10,8 +10,10 @@
 //! before the commit, and a crash before it loses only requests nobody was told succeeded.
 
 use super::vouchers::{redeem_in, OwnedRedeemer, RedeemError, Redemption};
+use super::window::{self, Events};
 use super::Tx;
-use chrono::{DateTime, Utc};
+use crate::clock::to_db;
+use chrono::{DateTime, Duration, Utc};
 use sqlx::sqlite::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
@@ -25,11 +27,52 @@ pub(super) enum Job {
         code_hash: String,
         who: OwnedRedeemer,
         now: DateTime<Utc>,
+        throttle: FailureLimit,
         reply: oneshot::Sender<Result<Redemption, RedeemError>>,
     },
 }
 
+/// Redemptions that did not redeem allowed per person within a window. Judged and counted
+/// in the batch's transaction, so simultaneous guesses cannot all slip under the limit.
+#[derive(Debug, Clone, Copy)]
+pub struct FailureLimit {
+    pub max: i64,
+    pub window: Duration,
+}
+
+/// What a refused redemption is counted as.
+const REDEEM_FAILURE: &str = "redeem_failure";
+
 impl Job {
+    /// Refused at once (nothing looked up) when the person's failures reached the limit.
+    async fn throttled(&self, tx: &mut Tx<'_>) -> Result<Option<Outcome>, sqlx::Error> {
+        match self {
+            Job::Redeem { who, now, throttle, .. } => {
+                let key = who.user_id.to_string();
+                let events = Events::Rate { kind: REDEEM_FAILURE, key: Some(&key) };
+                Ok(window::check(tx, events, *now, throttle.window, throttle.max)
+                    .await?
+                    .err()
+                    .map(|allowed_at| Outcome::Redeemed(Err(RedeemError::Throttled { allowed_at }))))
+            }
+        }
+    }
+
+    /// Counts a refusal against the person (outside the job's rolled-back savepoint).
+    async fn count_failure(&self, tx: &mut Tx<'_>) -> Result<(), sqlx::Error> {
+        match self {
+            Job::Redeem { who, now, .. } => {
+                sqlx::query("INSERT INTO rate_events (kind, key, at) VALUES (?, ?, ?)")
+                    .bind(REDEEM_FAILURE)
+                    .bind(who.user_id.to_string())
+                    .bind(to_db(*now))
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
     /// Runs the job inside `tx` (a savepoint); `Err` only for a database failure.
     async fn run(&mut self, tx: &mut Tx<'_>) -> Result<Outcome, sqlx::Error> {
         match self {
@@ -107,12 +150,17 @@ async fn try_batch(write: &SqlitePool, batch: &mut [Job]) -> Result<Vec<Outcome>
     let mut tx = super::begin_synced(write, true).await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for job in batch.iter_mut() {
+        if let Some(refused) = job.throttled(&mut tx).await? {
+            outcomes.push(refused);
+            continue;
+        }
         let mut savepoint = sqlx::Acquire::begin(&mut *tx).await?;
         let outcome = job.run(&mut savepoint).await?;
         if outcome.keeps_writes() {
             savepoint.commit().await?;
         } else {
             savepoint.rollback().await?;
+            job.count_failure(&mut tx).await?;
         }
         outcomes.push(outcome);
     }

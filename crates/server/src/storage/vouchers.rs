@@ -1,7 +1,7 @@
 //! Vouchers (SPEC §3): issued by the vendor, redeemed once into a Digital Locker. A code
 //! is stored only as its SHA-256 and its last four symbols.
 
-use super::credits::Job;
+use super::credits::{FailureLimit, Job};
 use super::lockers::{self, NewEntry};
 use super::outbox::{insert_mail, Carries, NewMail};
 use super::{is_unique_violation, Db, Tx};
@@ -128,6 +128,10 @@ pub enum RedeemError {
     Expired {
         last_day: NaiveDate,
     },
+    /// Too many refusals for this person lately; nothing was looked up.
+    Throttled {
+        allowed_at: DateTime<Utc>,
+    },
     Db(sqlx::Error),
 }
 
@@ -193,11 +197,12 @@ impl Db {
         code_hash: &str,
         who: Redeemer<'_>,
         now: DateTime<Utc>,
+        throttle: FailureLimit,
     ) -> Result<Redemption, RedeemError> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let who =
             OwnedRedeemer { user_id: who.user_id, name: who.name.to_string(), org_name: who.org_name.to_string() };
-        let job = Job::Redeem { code_hash: code_hash.to_string(), who, now, reply };
+        let job = Job::Redeem { code_hash: code_hash.to_string(), who, now, throttle, reply };
         let stopped = || RedeemError::Db(sqlx::Error::Protocol("the credit writer stopped".into()));
         self.credits.send(job).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
