@@ -8,12 +8,16 @@
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::sync::Arc;
+
 use tessera_domain::api::{
-    AcceptInvitation, ChangePasswordRequest, ErrorBody, Invitation, InvitationLookup, InviteRequest, LoginRequest, Me,
-    Member, Notice, OrgSettings, OrgSettingsPatch, PasswordResetConfirm, PasswordResetRequest, ProfilePatch,
-    RegisterRequest, Role, RoleChange, SessionState, TokenRequest, CSRF_HEADER,
+    AcceptInvitation, ChangePasswordRequest, ErrorBody, Invitation, InvitationLookup, InviteRequest,
+    IssueVouchersRequest, IssuedVouchers, LedgerPage, LockerView, LoginRequest, Me, Member, Notice, OrgSettings,
+    OrgSettingsPatch, PasswordResetConfirm, PasswordResetRequest, ProfilePatch, RedeemRequest, Redeemed,
+    RegisterRequest, Role, RoleChange, SessionState, TokenRequest, VoucherSummary, CSRF_HEADER,
 };
 
+use crate::catalog::CatalogNames;
 use crate::session::Session;
 
 const BASE: &str = "/api/v1";
@@ -324,6 +328,57 @@ pub async fn organization(session: Session) -> Result<OrgSettings, ApiError> {
 pub async fn update_organization(session: Session, patch: &OrgSettingsPatch) -> Result<OrgSettings, ApiError> {
     request(Method::Patch, "/organization", json(patch), Caller::Person(session)).await
 }
+
+// ---- Catalog, Digital Locker, vouchers ----
+
+thread_local! {
+    /// The catalog, once read: the server reads its file only at start, so it cannot change
+    /// under a running app (a restart reloads the page's data anyway).
+    static CATALOG: std::cell::RefCell<Option<Arc<CatalogNames>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// `GET /api/v1/catalog`, as far as the pages read it: asked once per app load, then kept.
+pub async fn catalog(session: Session) -> Result<Arc<CatalogNames>, ApiError> {
+    if let Some(catalog) = CATALOG.with_borrow(Clone::clone) {
+        return Ok(catalog);
+    }
+    let catalog = Arc::new(request::<CatalogNames>(Method::Get, "/catalog", None, Caller::Person(session)).await?);
+    CATALOG.set(Some(Arc::clone(&catalog)));
+    Ok(catalog)
+}
+
+/// `GET /api/v1/locker`: the balances per SKU and who shares the locker.
+pub async fn locker(session: Session) -> Result<LockerView, ApiError> {
+    request(Method::Get, "/locker", None, Caller::Person(session)).await
+}
+
+/// `GET /api/v1/locker/ledger`: a page of the consumption history, newest first; `before`
+/// is the previous page's `next_before`.
+pub async fn ledger(session: Session, before: Option<i64>) -> Result<LedgerPage, ApiError> {
+    let path = match before {
+        Some(id) => format!("/locker/ledger?before={id}"),
+        None => "/locker/ledger".to_string(),
+    };
+    request(Method::Get, &path, None, Caller::Person(session)).await
+}
+
+/// `POST /api/v1/locker/redeem`: moves a voucher's credits into the locker.
+pub async fn redeem(session: Session, code: String) -> Result<Redeemed, ApiError> {
+    request(Method::Post, "/locker/redeem", json(&RedeemRequest { code }), Caller::Person(session)).await
+}
+
+/// `POST /api/v1/vendor/vouchers` (the vendor's people): the new codes, shown this once (201).
+pub async fn issue_vouchers(session: Session, body: &IssueVouchersRequest) -> Result<IssuedVouchers, ApiError> {
+    request(Method::Post, "/vendor/vouchers", json(body), Caller::Person(session)).await
+}
+
+/// `GET /api/v1/vendor/vouchers` (the vendor's people): issued vouchers, newest first.
+pub async fn vouchers(session: Session) -> Result<Vec<VoucherSummary>, ApiError> {
+    request(Method::Get, "/vendor/vouchers", None, Caller::Person(session)).await
+}
+
+/// The vendor's voucher list as CSV: a plain link, the session cookie goes along.
+pub const VOUCHERS_CSV: &str = "/api/v1/vendor/vouchers/export.csv";
 
 #[cfg(test)]
 mod tests {

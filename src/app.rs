@@ -7,11 +7,13 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::{path, NavigateOptions};
+use tessera_domain::api::OrgKind;
 
 use crate::api;
 use crate::components::shell::focus_main_on_navigation;
-use crate::components::{ErrorBanner, Logo, PageLoading, Shell};
+use crate::components::{EmptyState, ErrorBanner, IconKind, Logo, PageHeader, PageLoading, Shell};
 use crate::pages;
+use crate::sections::{self, Section, LOCKER, VOUCHERS};
 use crate::session::{provide_session, use_session, Boot, Session, SignedOutReason};
 use crate::url::encode_query_value;
 
@@ -131,6 +133,7 @@ fn AppRoutes() -> impl IntoView {
                 <ParentRoute path=path!("") view=SignedInLayout>
                     <Route path=path!("/") view=pages::Home />
                     <Route path=path!("/team") view=pages::Team />
+                    <Route path=path!("/vouchers") view=pages::Vouchers />
                     <Route path=path!("/locker") view=pages::Locker />
                     <Route path=path!("/licenses") view=pages::Licenses />
                     <Route path=path!("/devices") view=pages::Devices />
@@ -152,6 +155,10 @@ fn SignedInLayout() -> impl IntoView {
     // A one-time password opens nothing but the account page until it is
     // replaced (the server refuses the rest with `password_change_required`).
     let must_change = Memo::new(move |_| session.with_me(|me| me.must_change_password).unwrap_or(false));
+    // A section of the other side (the vendor's back office, the customers' pages) is
+    // answered in the frame with whose page it is, not with a page that fails.
+    let kind = Memo::new(move |_| session.org_kind());
+    let closed = Memo::new(move |_| location.pathname.with(|path| sections::closed_to(path, kind.get())));
     let navigate = use_navigate();
     focus_main_on_navigation();
     Effect::new(move |_| {
@@ -164,7 +171,10 @@ fn SignedInLayout() -> impl IntoView {
         if signed_in.get() {
             view! {
                 <Shell>
-                    <Outlet />
+                    {move || match closed.get() {
+                        Some(section) => not_for_you_view(section, kind.get_untracked()),
+                        None => view! { <Outlet /> }.into_any(),
+                    }}
                 </Shell>
             }
             .into_any()
@@ -181,6 +191,38 @@ fn SignedInLayout() -> impl IntoView {
         }
     }}
     }
+}
+
+/// What a page says to someone whose side of Tessera it is not on: the vendor's
+/// back office to customers and partners, their sections to the vendor.
+pub fn not_for_you(vendor: bool) -> (&'static str, &'static str) {
+    if vendor {
+        (
+            "This page is for customers and partners",
+            "Customers and partners redeem vouchers here and manage their credits, licenses, devices and renewals. As the vendor, you issue the vouchers they redeem.",
+        )
+    } else {
+        (
+            "This page is for the vendor's back office",
+            "The vendor issues voucher codes here. If you received a code, redeem it in your Digital Locker to add its credits.",
+        )
+    }
+}
+
+/// The page of a section closed to this organization's side: whose page it is
+/// and where theirs is.
+fn not_for_you_view(section: &'static Section, kind: Option<OrgKind>) -> AnyView {
+    let vendor = kind == Some(OrgKind::Vendor);
+    pages::set_page_title(section.label);
+    let (title, text) = not_for_you(vendor);
+    let (href, label) = if vendor { (VOUCHERS.path, "Go to Vouchers") } else { (LOCKER.path, "Go to Digital Locker") };
+    view! {
+        <PageHeader title=section.label />
+        <EmptyState kind=IconKind::Info title=title description=text>
+            <a class="btn btn-primary" href=href>{label}</a>
+        </EmptyState>
+    }
+    .into_any()
 }
 
 /// Shows its content to signed-out people; sends signed-in people on (to
@@ -260,6 +302,16 @@ mod tests {
         assert_eq!(safe_next(Some("/signin?expired=1")), "/");
         assert_eq!(safe_next(Some("/register")), "/");
         assert_eq!(safe_next(Some("/a\nb")), "/");
+    }
+
+    #[test]
+    fn each_side_is_told_where_its_page_is() {
+        let (title, text) = not_for_you(true);
+        assert_eq!(title, "This page is for customers and partners");
+        assert!(text.contains("issue the vouchers"));
+        let (title, text) = not_for_you(false);
+        assert_eq!(title, "This page is for the vendor's back office");
+        assert!(text.contains("Digital Locker"));
     }
 
     #[test]

@@ -2,16 +2,19 @@
 //! compiled to WebAssembly by Trunk.
 //!
 //! - [`app`]: the root component, router, routes and guards;
-//! - [`api`]: the typed client of the JSON API;
+//! - [`api`]: the typed client of the JSON API; [`load`]: its answers into signals;
 //! - [`session`]: who is signed in, as a signal in context;
 //! - [`pages`]: one component per route; [`components`]: reusable pieces;
+//! - [`catalog`]: the names of what the vendor sells;
 //! - [`sections`]: the app's sections and the words for kinds and roles;
 //! - [`format`]: dates written for people; [`url`]: query values.
 
 pub mod api;
 pub mod app;
+pub mod catalog;
 pub mod components;
 pub mod format;
+pub mod load;
 pub mod pages;
 pub mod sections;
 pub mod session;

@@ -5,6 +5,19 @@ use tessera_domain::api::{OrgKind, Role};
 
 use crate::components::icon::IconKind;
 
+/// Which organizations a section is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Everyone signed in.
+    All,
+    /// Customers and partners: what they own and buy. The vendor's back office has none of it.
+    Customers,
+    /// Partner organizations only.
+    Partners,
+    /// The vendor's back office.
+    Vendor,
+}
+
 /// One section of the app: where it lives and how it is presented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Section {
@@ -13,8 +26,8 @@ pub struct Section {
     /// One sentence for the home page card.
     pub summary: &'static str,
     pub icon: IconKind,
-    /// Only partner organizations see it.
-    pub partner_only: bool,
+    /// Which organizations see it.
+    pub audience: Audience,
     /// About working with co-workers, which a home owner's organization of one has none of.
     pub for_teams: bool,
 }
@@ -24,7 +37,7 @@ pub const HOME: Section = Section {
     label: "Home",
     summary: "Your organization at a glance.",
     icon: IconKind::Dashboard,
-    partner_only: false,
+    audience: Audience::All,
     for_teams: false,
 };
 
@@ -33,7 +46,7 @@ pub const TEAM: Section = Section {
     label: "Team",
     summary: "Invite co-workers and manage who can do what.",
     icon: IconKind::Team,
-    partner_only: false,
+    audience: Audience::All,
     for_teams: true,
 };
 
@@ -42,7 +55,7 @@ pub const LOCKER: Section = Section {
     label: "Digital Locker",
     summary: "Redeem voucher codes and see the credits you can spend.",
     icon: IconKind::Locker,
-    partner_only: false,
+    audience: Audience::Customers,
     for_teams: false,
 };
 
@@ -51,7 +64,7 @@ pub const LICENSES: Section = Section {
     label: "Licenses",
     summary: "Create licenses from your credits, renew and upgrade them.",
     icon: IconKind::License,
-    partner_only: false,
+    audience: Audience::Customers,
     for_teams: false,
 };
 
@@ -60,7 +73,7 @@ pub const DEVICES: Section = Section {
     label: "Devices",
     summary: "Register devices and assign subscription plans to them.",
     icon: IconKind::Device,
-    partner_only: false,
+    audience: Audience::Customers,
     for_teams: false,
 };
 
@@ -69,7 +82,7 @@ pub const RENEWALS: Section = Section {
     label: "Renewals",
     summary: "Everything that expires, soonest first, so nothing lapses.",
     icon: IconKind::Renewal,
-    partner_only: false,
+    audience: Audience::Customers,
     for_teams: false,
 };
 
@@ -78,17 +91,57 @@ pub const QUOTES: Section = Section {
     label: "Quotes",
     summary: "Build renewal quotes and bills of materials for your customers.",
     icon: IconKind::Quote,
-    partner_only: true,
+    audience: Audience::Partners,
     for_teams: false,
 };
 
-const ALL: [Section; 7] = [HOME, TEAM, LOCKER, LICENSES, DEVICES, RENEWALS, QUOTES];
+pub const VOUCHERS: Section = Section {
+    path: "/vouchers",
+    label: "Vouchers",
+    summary: "Issue voucher codes for orders and see which ones were redeemed, and by whom.",
+    icon: IconKind::Voucher,
+    audience: Audience::Vendor,
+    for_teams: false,
+};
+
+const ALL: [Section; 8] = [HOME, VOUCHERS, TEAM, LOCKER, LICENSES, DEVICES, RENEWALS, QUOTES];
+
+/// Whether an organization of this kind is who `audience` is for (`None`, nobody signed
+/// in, counts as a customer).
+pub fn is_for(audience: Audience, kind: Option<OrgKind>) -> bool {
+    let vendor = kind == Some(OrgKind::Vendor);
+    match audience {
+        Audience::All => true,
+        Audience::Customers => !vendor,
+        Audience::Partners => kind == Some(OrgKind::Partner),
+        Audience::Vendor => vendor,
+    }
+}
+
+/// Whether people of an organization of this kind may open the section's page: the
+/// vendor's people the back office (and what everyone has), the others everything else.
+/// Finer rules (quotes for partners, no team for a home owner) are the pages' own to explain.
+pub fn opens(section: &Section, kind: Option<OrgKind>) -> bool {
+    match section.audience {
+        Audience::All => true,
+        Audience::Vendor => kind == Some(OrgKind::Vendor),
+        Audience::Customers | Audience::Partners => kind != Some(OrgKind::Vendor),
+    }
+}
+
+/// The section at `path` (or under it) when it is closed to an organization of this kind.
+pub fn closed_to(path: &str, kind: Option<OrgKind>) -> Option<&'static Section> {
+    ALL.iter().find(|s| {
+        s.path != "/"
+            && path.strip_prefix(s.path).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            && !opens(s, kind)
+    })
+}
 
 /// The sections an organization of this kind sees, in navigation order; `individual` is a
-/// home owner's organization of one.
+/// home owner's organization of one. A vendor's people see the back office only.
 pub fn sections_for(kind: Option<OrgKind>, individual: bool) -> impl Iterator<Item = &'static Section> {
-    let partner = kind == Some(OrgKind::Partner);
-    ALL.iter().filter(move |s| (partner || !s.partner_only) && !(individual && s.for_teams))
+    ALL.iter().filter(move |s| is_for(s.audience, kind) && !(individual && s.for_teams))
 }
 
 /// How an organization kind is named to people.
@@ -133,6 +186,35 @@ mod tests {
     #[test]
     fn every_kind_sees_the_common_sections_in_order() {
         assert_eq!(paths(Some(OrgKind::Customer)), ["/", "/team", "/locker", "/licenses", "/devices", "/renewals"]);
+    }
+
+    #[test]
+    fn vendors_see_the_back_office_only() {
+        assert_eq!(paths(Some(OrgKind::Vendor)), ["/", "/vouchers", "/team"]);
+        for kind in [Some(OrgKind::Customer), Some(OrgKind::Partner), None] {
+            assert!(!paths(kind).contains(&"/vouchers"));
+        }
+        assert!(is_for(LOCKER.audience, Some(OrgKind::Partner)));
+        assert!(!is_for(LOCKER.audience, Some(OrgKind::Vendor)));
+        assert!(!is_for(QUOTES.audience, Some(OrgKind::Vendor)));
+    }
+
+    #[test]
+    fn pages_open_to_their_side_only() {
+        let vendor = Some(OrgKind::Vendor);
+        assert!(opens(&VOUCHERS, vendor) && opens(&TEAM, vendor) && opens(&HOME, vendor));
+        assert!(!opens(&LOCKER, vendor) && !opens(&QUOTES, vendor) && !opens(&RENEWALS, vendor));
+        for kind in [Some(OrgKind::Customer), Some(OrgKind::Partner)] {
+            assert!(!opens(&VOUCHERS, kind));
+            assert!(opens(&LOCKER, kind) && opens(&QUOTES, kind), "quotes explain themselves to customers");
+        }
+        assert_eq!(closed_to("/locker", vendor), Some(&LOCKER));
+        assert_eq!(closed_to("/locker/accept", vendor), Some(&LOCKER));
+        assert_eq!(closed_to("/lockers", vendor), None);
+        assert_eq!(closed_to("/vouchers", vendor), None);
+        assert_eq!(closed_to("/team", vendor), None);
+        assert_eq!(closed_to("/vouchers", Some(OrgKind::Customer)), Some(&VOUCHERS));
+        assert_eq!(closed_to("/", Some(OrgKind::Customer)), None);
     }
 
     #[test]

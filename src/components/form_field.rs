@@ -63,6 +63,10 @@ pub fn FormField(
     /// that arrive after pressing a button rather than while typing.
     #[prop(optional)]
     alert_error: bool,
+    /// A code copied from paper or a mail (a voucher): monospace, and the browser
+    /// neither spell-checks nor auto-corrects it.
+    #[prop(optional)]
+    code: bool,
     /// Called when the input loses focus (e.g. to start showing errors).
     #[prop(optional, into)]
     on_blur: Option<Callback<()>>,
@@ -84,13 +88,15 @@ pub fn FormField(
         <div class="field" class:field-invalid=invalid>
             <label class="field-label" for=id>{label}</label>
             <input
-                class="input"
+                class=if code { "input input-code" } else { "input" }
                 id=id
                 name=id
                 type=input_type
                 autocomplete=autocomplete
                 required=required
                 readonly=readonly
+                spellcheck=code.then_some("false")
+                autocapitalize=code.then_some("characters")
                 aria-required=required.then_some("true")
                 aria-invalid=move || invalid().then_some("true")
                 aria-describedby=move || described_by(id, has_hint, invalid())

@@ -1,16 +1,29 @@
 use leptos::prelude::*;
-use tessera_domain::api::Role;
+use tessera_domain::api::{OrgKind, Role};
 
 use super::set_page_title;
 use crate::components::{Icon, IconKind, PageHeader, VerifyReminder};
 use crate::sections::{first_name, kind_label, role_label, sections_for};
 use crate::session::use_session;
 
-/// What a role may do, in one sentence.
-fn role_summary(role: Role) -> &'static str {
-    match role {
-        Role::Admin => "As an admin you can invite co-workers and manage everything your organization owns.",
-        Role::Member => "As a member you can work with your organization's licenses, devices and credits.",
+/// What a role may do, in one sentence; the vendor's people work in the back office.
+fn role_summary(kind: OrgKind, role: Role) -> &'static str {
+    match (kind, role) {
+        (OrgKind::Vendor, Role::Admin) => {
+            "As an admin you can invite co-workers, issue vouchers and follow who redeemed them."
+        }
+        (OrgKind::Vendor, Role::Member) => "As a member you can issue vouchers and follow who redeemed them.",
+        (_, Role::Admin) => "As an admin you can invite co-workers and manage everything your organization owns.",
+        (_, Role::Member) => "As a member you can work with your organization's licenses, devices and credits.",
+    }
+}
+
+/// The line under the greeting.
+fn home_description(kind: Option<OrgKind>) -> &'static str {
+    if kind == Some(OrgKind::Vendor) {
+        "The back office: issue voucher codes for orders and follow their redemption."
+    } else {
+        "Manage your software subscriptions: credits, licenses, devices and renewals."
     }
 }
 
@@ -41,7 +54,7 @@ pub fn Home() -> impl IntoView {
                             <dd>{role_label(me.role)}</dd>
                         </div>
                     </dl>
-                    <p class="org-summary-note">{role_summary(me.role)}</p>
+                    <p class="org-summary-note">{role_summary(me.organization.kind, me.role)}</p>
                 </section>
             }
             .into_any()
@@ -73,7 +86,7 @@ pub fn Home() -> impl IntoView {
     };
 
     view! {
-        <PageHeader title=greeting description="Manage your software subscriptions: credits, licenses, devices and renewals." />
+        <PageHeader title=greeting description=home_description(session.with_me_untracked(|me| me.organization.kind)) />
         <VerifyReminder />
         {move || summary()}
         <section class="home-sections" aria-labelledby="sections-title">
@@ -89,7 +102,10 @@ mod tests {
 
     #[test]
     fn roles_are_explained() {
-        assert!(role_summary(Role::Admin).contains("invite"));
-        assert!(!role_summary(Role::Member).is_empty());
+        assert!(role_summary(OrgKind::Customer, Role::Admin).contains("invite"));
+        assert!(!role_summary(OrgKind::Partner, Role::Member).is_empty());
+        assert!(role_summary(OrgKind::Vendor, Role::Member).contains("issue vouchers"));
+        assert!(home_description(Some(OrgKind::Vendor)).contains("back office"));
+        assert!(home_description(Some(OrgKind::Customer)).contains("licenses"));
     }
 }

@@ -14,6 +14,7 @@ mod renewals;
 mod signin;
 mod team;
 mod verify_email;
+mod vouchers;
 
 pub use accept_invitation::AcceptInvitation;
 pub use account::Account;
@@ -29,6 +30,7 @@ pub use renewals::Renewals;
 pub use signin::SignIn;
 pub use team::{InviteDialog, Team};
 pub use verify_email::VerifyEmail;
+pub use vouchers::Vouchers;
 
 /// The browser tab's title for a page: "Licenses · Tessera".
 pub fn document_title(page: &str) -> String {

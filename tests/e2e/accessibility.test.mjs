@@ -3,7 +3,18 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { launch, newPage, screenshot, uniqueEmail, PASSWORD, register, shell, verifyEmail } from "./support.mjs";
+import {
+  launch,
+  newPage,
+  screenshot,
+  uniqueEmail,
+  PASSWORD,
+  register,
+  shell,
+  signIn,
+  verifyEmail,
+  createVendor,
+} from "./support.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -75,6 +86,57 @@ test("sign-in, register and home have no axe violations", async () => {
   await page.getByLabel("Current password").waitFor();
   assert.deepEqual(await audit(page), [], "account page");
   await screenshot(page, "a11y-account");
+});
+
+test("the Digital Locker and the vendor's Vouchers page have no axe violations", async () => {
+  // The vendor operator, once past the one-time password, issues a voucher.
+  const opsEmail = uniqueEmail("a11y-ops");
+  const oneTime = createVendor(`Audit Vendor ${Date.now()}`, opsEmail);
+  const vendor = await newPage(browser);
+  await signIn.open(vendor);
+  await signIn.submit(vendor, opsEmail, oneTime);
+  await vendor.waitForURL((url) => url.pathname === "/account");
+  await vendor.getByLabel("Current password").fill(oneTime);
+  await vendor.getByLabel("New password").fill("audit-vendor-passphrase");
+  await vendor.getByRole("button", { name: "Change password" }).click();
+  await vendor.getByText("Your password was changed.", { exact: false }).waitFor();
+  await vendor.goto("/vouchers");
+  await vendor.getByLabel("SKU", { exact: true }).locator("option", { hasText: "RUM-ADV-36" }).waitFor({ state: "attached" });
+  await vendor.getByText("No vouchers yet").or(vendor.getByLabel("Search vouchers")).first().waitFor();
+  assert.deepEqual(await audit(vendor), [], "vouchers page");
+  await vendor.getByRole("button", { name: "Issue vouchers" }).click();
+  await vendor.getByText("Please choose a SKU.", { exact: true }).waitFor();
+  assert.deepEqual(await audit(vendor), [], "vouchers page with errors");
+  await vendor.getByLabel("SKU", { exact: true }).selectOption("RUM-ADV-36");
+  await vendor.getByRole("button", { name: "Issue vouchers" }).click();
+  await vendor.getByRole("heading", { name: "1 voucher code issued" }).waitFor();
+  const code = await vendor.getByLabel("Codes, one per line").inputValue();
+  await vendor.getByLabel("Search vouchers").waitFor();
+  assert.deepEqual(await audit(vendor), [], "vouchers page with the codes issued");
+  await screenshot(vendor, "a11y-vouchers");
+
+  // A customer's locker: empty, a refused code, then credits and their history.
+  const page = await newPage(browser);
+  await register.open(page);
+  await register.submit(page, { kind: "customer", org: "Audit Customers", name: "Ava Audit", email: uniqueEmail("a11y-locker"), password: PASSWORD });
+  await page.waitForURL((url) => url.pathname === "/");
+  await page.goto("/locker");
+  await page.getByText("No credits yet", { exact: false }).waitFor();
+  assert.deepEqual(await audit(page), [], "empty locker");
+  await page.getByLabel("Voucher code").fill("7QKX-M2PA-9RTD-WH4R");
+  await page.getByRole("button", { name: "Redeem" }).click();
+  await page.getByText("looks mistyped", { exact: false }).waitFor();
+  assert.deepEqual(await audit(page), [], "locker with a mistyped code");
+  await page.getByLabel("Voucher code").fill(code);
+  await page.getByRole("button", { name: "Redeem" }).click();
+  await page.getByRole("heading", { name: "Consumption history" }).waitFor();
+  assert.deepEqual(await audit(page), [], "locker with credits");
+  await screenshot(page, "a11y-locker");
+
+  await page.setViewportSize({ width: 360, height: 800 });
+  assert.deepEqual(await audit(page), [], "locker on a phone");
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(vendor.errors, []);
 });
 
 test("the sign-in form is usable with the keyboard alone", async () => {
