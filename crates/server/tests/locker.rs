@@ -85,6 +85,7 @@ async fn a_voucher_redeems_once_into_the_locker_and_the_ledger_says_so() {
     let kinds: Vec<_> = ledger["entries"].as_array().unwrap().iter().map(|e| e["kind"].clone()).collect();
     assert_eq!(kinds, vec![json!("redeem"), json!("redeem")]);
     assert_eq!(ledger["entries"][0]["actor"], "Test Person");
+    assert_eq!(ledger["entries"][1]["reference"], format!("voucher \u{2026}-{}", &codes[0][15..]), "which voucher");
     assert!(app.state.db.ledger_mismatches().await.unwrap().is_empty());
 }
 

@@ -96,12 +96,14 @@ pub(super) async fn redeem_in(
     if taken.rows_affected() != 1 {
         return Err(RedeemError::AlreadyRedeemed { on: now, here: false });
     }
+    let reference = format!("voucher \u{2026}-{}", v.code_hint);
     let entry = NewEntry {
         sku: &v.sku,
         kind: EntryKind::Redeem,
         device_months: v.device_months,
         voucher_id: Some(v.id),
-        reference: None,
+        // Which voucher, as people can tell them apart (its last four symbols).
+        reference: Some(&reference),
         actor_id: who.user_id,
         actor_name: &who.name,
     };
