@@ -273,9 +273,43 @@ pub async fn invitations(session: Session) -> Result<Vec<Invitation>, ApiError> 
     request(Method::Get, "/invitations", None, Caller::Person(session)).await
 }
 
-/// `POST /api/v1/invitations`: invites a co-worker by email (201).
-pub async fn invite(session: Session, body: &InviteRequest) -> Result<Invitation, ApiError> {
-    request(Method::Post, "/invitations", json(body), Caller::Person(session)).await
+/// Where an invitation leads: the organization (co-workers) or the person's Digital Locker.
+/// Both kinds share the invitation machinery, so one client function serves each call of both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InviteTo {
+    #[default]
+    Organization,
+    Locker,
+}
+
+impl InviteTo {
+    /// The API path of the kind's invitations.
+    fn path(self) -> &'static str {
+        match self {
+            InviteTo::Organization => "/invitations",
+            InviteTo::Locker => "/locker/invitations",
+        }
+    }
+
+    /// The browser route an invitation mail of this kind links to.
+    pub fn accept_route(self) -> &'static str {
+        match self {
+            InviteTo::Organization => "/invite/accept",
+            InviteTo::Locker => "/locker/accept",
+        }
+    }
+}
+
+/// `POST /api/v1/invitations` (a co-worker) or `POST /api/v1/locker/invitations` (someone
+/// to share the locker with; the locker's original owner only): invites by email (201).
+pub async fn invite(session: Session, to: InviteTo, body: &InviteRequest) -> Result<Invitation, ApiError> {
+    request(Method::Post, to.path(), json(body), Caller::Person(session)).await
+}
+
+/// `GET /api/v1/locker/invitations`: the invitations into the person's locker, newest first
+/// (empty for anyone but its original owner).
+pub async fn locker_invitations(session: Session) -> Result<Vec<Invitation>, ApiError> {
+    request(Method::Get, "/locker/invitations", None, Caller::Person(session)).await
 }
 
 /// `POST /api/v1/invitations/{id}/resend` (admins): a new link; the old one stops working.
@@ -291,9 +325,9 @@ pub async fn revoke_invitation(session: Session, id: i64) -> Result<(), ApiError
 /// `POST /api/v1/invitations/lookup {token}`: public; what the accept page may show.
 /// Like every public call that carries a link's token, it goes with the session's CSRF
 /// token when someone is signed in (the server checks any request that has a cookie).
-pub async fn lookup_invitation(session: Session, token: &str) -> Result<InvitationLookup, ApiError> {
+pub async fn lookup_invitation(session: Session, to: InviteTo, token: &str) -> Result<InvitationLookup, ApiError> {
     let body = json(&TokenRequest { token: token.to_string() });
-    request(Method::Post, "/invitations/lookup", body, Caller::PersonAnswered(session)).await
+    request(Method::Post, &format!("{}/lookup", to.path()), body, Caller::PersonAnswered(session)).await
 }
 
 /// `POST /api/v1/invitations/accept`: with a name and password, creates the
@@ -302,6 +336,13 @@ pub async fn lookup_invitation(session: Session, token: &str) -> Result<Invitati
 /// not an expiry, so it does not touch the session.
 pub async fn accept_invitation(session: Session, body: &AcceptInvitation) -> Result<Me, ApiError> {
     request(Method::Post, "/invitations/accept", json(body), Caller::PersonAnswered(session)).await
+}
+
+/// `POST /api/v1/locker/invitations/accept` (signed in): the person joins the locker, their
+/// own credits with them. The answer (the members) is not read: the Locker page loads them.
+pub async fn accept_locker_invitation(session: Session, token: String) -> Result<(), ApiError> {
+    let body = json(&TokenRequest { token });
+    send(Method::Post, "/locker/invitations/accept", body, Caller::PersonAnswered(session)).await.map(drop)
 }
 
 /// `GET /api/v1/members`: the people of the organization.

@@ -127,7 +127,14 @@ fn AppRoutes() -> impl IntoView {
                     view=|| view! { <GuestOnly><pages::ForgotPassword /></GuestOnly> }
                 />
                 // Public: the links of mails work signed in or out, in any browser.
-                <Route path=path!("/invite/accept") view=pages::AcceptInvitation />
+                <Route
+                    path=path!("/invite/accept")
+                    view=|| view! { <pages::AcceptInvitation to=api::InviteTo::Organization /> }
+                />
+                <Route
+                    path=path!("/locker/accept")
+                    view=|| view! { <pages::AcceptInvitation to=api::InviteTo::Locker /> }
+                />
                 <Route path=path!("/reset-password") view=pages::ResetPassword />
                 <Route path=path!("/verify-email") view=pages::VerifyEmail />
                 <ParentRoute path=path!("") view=SignedInLayout>

@@ -1,18 +1,19 @@
-//! `/invite/accept?token=…`: where the link of an invitation mail leads
-//! (SPEC §7). Public: a newcomer creates their account with the invited
-//! address; someone already signed in with that address joins in one click;
-//! someone signed in as another person is told so.
+//! `/invite/accept?token=…` and `/locker/accept?token=…`: where the link of an
+//! invitation mail leads, into a company (SPEC §7) or into someone's Digital Locker
+//! (SPEC §3). Public: someone signed in with the invited address joins in one click;
+//! someone signed in as another person is told so. A newcomer to a company creates
+//! their account here with the invited address; one invited into a locker signs in
+//! (or registers) first and comes back.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use tessera_domain::api::{AcceptInvitation as AcceptRequest, InvitationLookup};
-use tessera_domain::invitation::accept_path;
 use tessera_domain::name::PersonName;
 
 use super::set_page_title;
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, InviteTo};
 use crate::components::password_rules::password_problem;
 use crate::components::shell::{focus_element, sign_out_action};
 use crate::components::{
@@ -21,9 +22,41 @@ use crate::components::{
 use crate::session::use_session;
 use crate::url::encode_query_value;
 
+/// This page, for the invitation's token.
+pub fn accept_path(to: InviteTo, token: &str) -> String {
+    format!("{}?token={}", to.accept_route(), encode_query_value(token))
+}
+
 /// The sign-in page that comes back here afterwards.
-pub fn signin_to_accept(token: &str) -> String {
-    format!("/signin?next={}", encode_query_value(&accept_path(token)))
+pub fn signin_to_accept(to: InviteTo, token: &str) -> String {
+    format!("/signin?next={}", encode_query_value(&accept_path(to, token)))
+}
+
+/// The registration page that comes back here once the account exists.
+pub fn register_to_accept(to: InviteTo, token: &str) -> String {
+    format!("/register?next={}", encode_query_value(&accept_path(to, token)))
+}
+
+/// What accepting an invitation into someone's locker leads to, said on the Locker page.
+pub fn joined_locker_notice(invitation: &InvitationLookup) -> String {
+    format!(
+        "You now share the Digital Locker of {} ({}). Your credits joined the pool.",
+        invitation.inviter, invitation.organization_name
+    )
+}
+
+/// Answers after which pressing the button again cannot help: the link is dead, or the
+/// person is where the invitation leads already (or cannot go there from where they are).
+fn blocks_accepting(error: &ApiError) -> bool {
+    is_final(error) || matches!(error.code.as_str(), "member_of_other_org" | "locker_shared" | "already_member")
+}
+
+/// Where a signed-in person goes on from here: home, or the locker an invitation was about.
+fn way_on(to: InviteTo) -> (&'static str, &'static str) {
+    match to {
+        InviteTo::Organization => ("/", "Go to Home"),
+        InviteTo::Locker => ("/locker", "Go to Digital Locker"),
+    }
 }
 
 /// The heading of a link that cannot be used, by the server's error code.
@@ -48,31 +81,46 @@ pub fn same_address(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim())
 }
 
-/// Accepting: the answer's `Me` becomes the session, then home.
-fn accept_action() -> Action<AcceptRequest, Result<(), ApiError>> {
+/// Accepting. Into a company: the answer's `Me` becomes the session, then home. Into a
+/// locker: the Locker page, which says `joined` once.
+fn accept_action(to: InviteTo, joined: String) -> Action<AcceptRequest, Result<(), ApiError>> {
     let session = use_session();
     let navigate = use_navigate();
     Action::new_local(move |request: &AcceptRequest| {
         let request = request.clone();
         let navigate = navigate.clone();
+        let joined = joined.clone();
         async move {
-            let me = api::accept_invitation(session, &request).await?;
-            session.sign_in(me);
-            navigate("/", NavigateOptions { replace: true, ..Default::default() });
+            let to = match to {
+                InviteTo::Organization => {
+                    let me = api::accept_invitation(session, &request).await?;
+                    session.sign_in(me);
+                    "/"
+                }
+                InviteTo::Locker => {
+                    api::accept_locker_invitation(session, request.token).await?;
+                    super::locker::announce(joined);
+                    "/locker"
+                }
+            };
+            navigate(to, NavigateOptions { replace: true, ..Default::default() });
             Ok(())
         }
     })
 }
 
 #[component]
-pub fn AcceptInvitation() -> impl IntoView {
+pub fn AcceptInvitation(
+    /// What the invitation is into: a company, or someone's Digital Locker.
+    to: InviteTo,
+) -> impl IntoView {
     set_page_title("Accept invitation");
     let query = use_query_map();
     let token = Memo::new(move |_| query.with(|q| q.get_str("token").unwrap_or_default().to_string()));
     let session = use_session();
     let lookup = LocalResource::new(move || {
         let token = token.get();
-        async move { api::lookup_invitation(session, &token).await }
+        async move { api::lookup_invitation(session, to, &token).await }
     });
 
     view! {
@@ -85,8 +133,14 @@ pub fn AcceptInvitation() -> impl IntoView {
                 <Transition fallback=|| view! { <Loading label="Opening your invitation…" /> }>
                     {move || Suspend::new(async move {
                         match lookup.await {
-                            Ok(invitation) => view! { <Invited token=token.get_untracked() invitation=invitation /> }.into_any(),
-                            Err(error) => view! { <Unusable error=error retry=Callback::new(move |()| lookup.refetch()) /> }.into_any(),
+                            Ok(invitation) => {
+                                view! { <Invited to=to token=token.get_untracked() invitation=invitation /> }
+                                    .into_any()
+                            }
+                            Err(error) => {
+                                view! { <Unusable to=to error=error retry=Callback::new(move |()| lookup.refetch()) /> }
+                                    .into_any()
+                            }
                         }
                     })}
                 </Transition>
@@ -97,7 +151,7 @@ pub fn AcceptInvitation() -> impl IntoView {
 
 /// A link that cannot be used (or could not be checked): why, and where to go.
 #[component]
-fn Unusable(error: ApiError, retry: Callback<()>) -> impl IntoView {
+fn Unusable(to: InviteTo, error: ApiError, retry: Callback<()>) -> impl IntoView {
     let signed_in = use_session().signed_in().get_untracked();
     let final_answer = is_final(&error);
     let title = if final_answer { unusable_title(&error.code) } else { "We could not open this invitation" };
@@ -113,26 +167,40 @@ fn Unusable(error: ApiError, retry: Callback<()>) -> impl IntoView {
                     }
                 })}
         </ErrorBanner>
-        {if signed_in {
-            view! { <a class="btn btn-primary btn-block" href="/">"Go to Home"</a> }
-        } else {
-            view! { <a class="btn btn-primary btn-block" href="/signin">"Go to sign in"</a> }
-        }}
+        {
+            let (href, label) = if signed_in { way_on(to) } else { ("/signin", "Go to sign in") };
+            view! { <a class="btn btn-primary btn-block" href=href>{label}</a> }
+        }
     }
 }
 
 /// A usable invitation: who invited whom, and the way in that fits who is here.
 #[component]
-fn Invited(token: String, invitation: InvitationLookup) -> impl IntoView {
+fn Invited(to: InviteTo, token: String, invitation: InvitationLookup) -> impl IntoView {
     let session = use_session();
-    set_page_title(&format!("Join {}", invitation.organization_name));
-    let lead = format!("{} invited you to join {}.", invitation.inviter, invitation.organization_name);
-    let heading = format!("Join {}", invitation.organization_name);
+    let (heading, lead) = match to {
+        InviteTo::Organization => (
+            format!("Join {}", invitation.organization_name),
+            format!("{} invited you to join {}.", invitation.inviter, invitation.organization_name),
+        ),
+        InviteTo::Locker => (
+            "Share a Digital Locker".to_string(),
+            format!(
+                "{} ({}) invited you to share their Digital Locker: your credits and theirs become one pool that \
+                 everyone in it can use.",
+                invitation.inviter, invitation.organization_name
+            ),
+        ),
+    };
+    set_page_title(&heading);
     let signed_in_as = Memo::new(move |_| session.with_me(|me| me.user.email.clone()));
     let body = move || match signed_in_as.get() {
+        None if to == InviteTo::Locker => {
+            view! { <SignInFirst token=token.clone() email=invitation.email.clone() /> }.into_any()
+        }
         None => view! { <NewAccount token=token.clone() invitation=invitation.clone() /> }.into_any(),
         Some(mine) if same_address(&mine, &invitation.email) => {
-            view! { <JoinSignedIn token=token.clone() invitation=invitation.clone() /> }.into_any()
+            view! { <JoinSignedIn to=to token=token.clone() invitation=invitation.clone() /> }.into_any()
         }
         Some(mine) => view! { <SignedInAsSomeoneElse mine=mine invited=invitation.email.clone() /> }.into_any(),
     };
@@ -164,7 +232,7 @@ fn NewAccount(token: String, invitation: InvitationLookup) -> impl IntoView {
     let name_error = Memo::new(move |_| name.with(|n| PersonName::parse(n).err().map(|e| e.message())));
     let password_error = Memo::new(move |_| password.with(|p| email.with(|e| password_problem(p, e))));
 
-    let accept = accept_action();
+    let accept = accept_action(InviteTo::Organization, String::new());
     let pending = accept.pending();
     let server_error = Memo::new(move |_| accept.value().get().and_then(Result::err));
     // Errors about a field show under it until it changes; others above the form.
@@ -178,7 +246,7 @@ fn NewAccount(token: String, invitation: InvitationLookup) -> impl IntoView {
             .flatten()
             .or_else(|| password_server_error.get())
     });
-    let signin_href = signin_to_accept(&token);
+    let signin_href = signin_to_accept(InviteTo::Organization, &token);
     let banner = {
         let signin_href = signin_href.clone();
         move || {
@@ -245,26 +313,50 @@ fn NewAccount(token: String, invitation: InvitationLookup) -> impl IntoView {
     }
 }
 
+/// Signed out, invited into a locker: the locker is shared between accounts, so the way in
+/// is signing in (or creating the account) with the invited address, then back here.
+#[component]
+fn SignInFirst(token: String, email: String) -> impl IntoView {
+    view! {
+        <p class="auth-text">
+            "The invitation is for " <strong>{email}</strong>
+            ". Sign in with that address to accept it, or create an account with it first."
+        </p>
+        <div class="auth-actions">
+            <a class="btn btn-primary btn-block" href=signin_to_accept(InviteTo::Locker, &token)>
+                "Sign in to accept"
+            </a>
+            <a class="btn btn-secondary btn-block" href=register_to_accept(InviteTo::Locker, &token)>
+                "Create an account"
+            </a>
+        </div>
+    }
+}
+
 /// Signed in with the invited address: one click joins.
 #[component]
-fn JoinSignedIn(token: String, invitation: InvitationLookup) -> impl IntoView {
+fn JoinSignedIn(to: InviteTo, token: String, invitation: InvitationLookup) -> impl IntoView {
     let session = use_session();
-    let accept = accept_action();
+    let accept = accept_action(to, joined_locker_notice(&invitation));
     let pending = accept.pending();
     let error = move || {
         accept.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner message=e.message /> }.into_any())
     };
     let who = session.with_me_untracked(|me| format!("{} ({})", me.user.name, me.user.email)).unwrap_or_default();
-    let org = invitation.organization_name;
-    // Belonging to another company is not fixed by clicking again: the way on
-    // is to go back and leave it first.
-    let blocked = move || accept.value().with(|v| matches!(v, Some(Err(e)) if e.code == "member_of_other_org"));
+    let label = match to {
+        InviteTo::Organization => format!("Join {}", invitation.organization_name),
+        InviteTo::Locker => "Share the locker".to_string(),
+    };
+    // Belonging to another company (or a locker shared with others already) is not fixed
+    // by clicking again: the way on is to go back.
+    let blocked = move || accept.value().with(|v| matches!(v, Some(Err(e)) if blocks_accepting(e)));
     let join = move || {
         if blocked() {
-            return view! { <a class="btn btn-secondary btn-block" href="/">"Go to Home"</a> }.into_any();
+            let (href, label) = way_on(to);
+            return view! { <a class="btn btn-secondary btn-block" href=href>{label}</a> }.into_any();
         }
         let token = token.clone();
-        let org = org.clone();
+        let label = label.clone();
         view! {
         <BusyButton
             class="btn btn-primary btn-block"
@@ -273,7 +365,7 @@ fn JoinSignedIn(token: String, invitation: InvitationLookup) -> impl IntoView {
                 accept.dispatch_local(AcceptRequest { token: token.clone(), name: None, password: None });
             })
         >
-            "Join " {org}
+            {label}
         </BusyButton>
         }
         .into_any()
@@ -329,8 +421,13 @@ mod tests {
 
     #[test]
     fn sign_in_comes_back_to_the_invitation() {
-        let href = signin_to_accept("abc_DEF-123");
+        let href = signin_to_accept(InviteTo::Organization, "abc_DEF-123");
         assert_eq!(href, "/signin?next=/invite/accept%3Ftoken%3Dabc_DEF-123");
+        let href = signin_to_accept(InviteTo::Locker, "abc_DEF-123");
+        assert_eq!(href, "/signin?next=/locker/accept%3Ftoken%3Dabc_DEF-123");
+        let href = register_to_accept(InviteTo::Locker, "abc_DEF-123");
+        assert_eq!(href, "/register?next=/locker/accept%3Ftoken%3Dabc_DEF-123");
+        assert_eq!(safe_next(Some("/locker/accept?token=abc_DEF-123")), "/locker/accept?token=abc_DEF-123");
         // What the sign-in page reads back (decoded) is a path of this app.
         let next = "/invite/accept?token=abc_DEF-123";
         assert_eq!(safe_next(Some(next)), next);
@@ -339,7 +436,7 @@ mod tests {
     #[test]
     fn odd_tokens_are_encoded_twice() {
         // The token inside the path, then the whole path inside `next`.
-        assert_eq!(signin_to_accept("a+b"), "/signin?next=/invite/accept%3Ftoken%3Da%252Bb");
+        assert_eq!(signin_to_accept(InviteTo::Organization, "a+b"), "/signin?next=/invite/accept%3Ftoken%3Da%252Bb");
     }
 
     #[test]
@@ -357,6 +454,31 @@ mod tests {
         assert!(is_final(&ApiError::from_response(404, "")));
         assert!(!is_final(&ApiError::network()));
         assert!(!is_final(&ApiError::from_response(502, "")));
+    }
+
+    #[test]
+    fn refusals_that_another_click_cannot_fix_replace_the_button() {
+        let conflict =
+            |code: &str| ApiError::from_response(409, &format!(r#"{{"error":{{"code":"{code}","message":"No."}}}}"#));
+        assert!(blocks_accepting(&conflict("locker_shared")));
+        assert!(blocks_accepting(&conflict("already_member")));
+        assert!(blocks_accepting(&conflict("member_of_other_org")));
+        assert!(blocks_accepting(&ApiError::from_response(410, "")));
+        assert!(!blocks_accepting(&ApiError::network()));
+        assert_eq!(way_on(InviteTo::Locker), ("/locker", "Go to Digital Locker"));
+    }
+
+    #[test]
+    fn joining_a_locker_is_announced_with_whose_it_is() {
+        let invitation = InvitationLookup {
+            organization_name: "Acme".into(),
+            inviter: "Ada Owner".into(),
+            email: "bo@example.com".into(),
+        };
+        assert_eq!(
+            joined_locker_notice(&invitation),
+            "You now share the Digital Locker of Ada Owner (Acme). Your credits joined the pool."
+        );
     }
 
     #[test]

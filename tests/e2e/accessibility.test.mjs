@@ -29,7 +29,8 @@ after(async () => {
 
 async function audit(page) {
   // Colours are judged at rest: a dialog fading in has not reached its contrast yet.
-  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
+  // (An animation cancelled meanwhile, its element gone or hidden, has nothing left to judge.)
+  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))));
   // Evaluated through the DevTools protocol: our CSP (rightly) refuses injected inline scripts.
   await page.evaluate(AXE);
   const result = await page.evaluate(async () => {
@@ -52,6 +53,12 @@ test("sign-in, register and home have no axe violations", async () => {
 
   await register.open(page);
   assert.deepEqual(await audit(page), [], "register page");
+
+  // A locker invitation link that opens nothing: the page says why.
+  await page.goto("/locker/accept?token=not-a-real-token");
+  await page.getByRole("heading", { name: "This invitation link is not valid" }).waitFor();
+  assert.deepEqual(await audit(page), [], "locker invitation page with a bad link");
+  await register.open(page);
 
   const email = uniqueEmail("a11y");
   await register.submit(page, { kind: "partner", org: "Audit Partners", name: "Ann Audit", email, password: PASSWORD });
@@ -132,6 +139,11 @@ test("the Digital Locker and the vendor's Vouchers page have no axe violations",
   await page.getByRole("heading", { name: "Consumption history" }).waitFor();
   assert.deepEqual(await audit(page), [], "locker with credits");
   await screenshot(page, "a11y-locker");
+  await page.getByRole("button", { name: "Invite someone" }).click();
+  await page.getByRole("dialog").waitFor();
+  assert.deepEqual(await audit(page), [], "locker invite dialog");
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog").waitFor({ state: "detached" });
 
   await page.setViewportSize({ width: 360, height: 800 });
   assert.deepEqual(await audit(page), [], "locker on a phone");

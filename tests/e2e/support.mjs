@@ -96,6 +96,23 @@ export function createVendor(org, email) {
   return line.slice("One-time password: ".length).trim();
 }
 
+/**
+ * Vouchers issued as the vendor's operators issue them from a terminal:
+ * `tessera-server vouchers issue` on the test server's own database. Returns the
+ * printed codes (the command prints them one per line, and nothing else).
+ */
+export function issueVouchers(sku, quantity, count = 1) {
+  const bin = process.env.TESSERA_SERVER_BIN ?? "target/debug/tessera-server";
+  const args = ["vouchers", "issue", "--sku", sku, "--quantity", String(quantity), "--count", String(count)];
+  const out = execFileSync(bin, args, {
+    env: { ...process.env, TESSERA_DATA_DIR: process.env.TESSERA_DATA_DIR ?? "data" },
+    encoding: "utf8",
+  });
+  const codes = out.split("\n").filter((l) => l.trim() !== "");
+  if (codes.length !== count) throw new Error(`vouchers issue printed ${codes.length} lines, not ${count}:\n${out}`);
+  return codes;
+}
+
 /** The link of the newest mail to `to` that leads to `route` (e.g. "/verify-email"), read from the dev outbox. */
 export async function mailedLink(to, route) {
   const res = await fetch(`${BASE_URL}/api/v1/dev/outbox`);

@@ -19,6 +19,12 @@ pub fn change_text(device_months: i64, term_months: Option<u32>) -> String {
     format!("{sign}{}", credits_text(device_months.unsigned_abs(), term_months))
 }
 
+/// The reference under an entry's kind, as people can read it: a voucher's hint, not the
+/// internal `locker:N` a move on sharing is written with (who moved it is in "By").
+pub fn shown_reference(reference: Option<&str>) -> Option<String> {
+    reference.filter(|r| !r.starts_with("locker:")).map(str::to_string)
+}
+
 fn row(entry: &LedgerEntry, catalog: Option<&CatalogNames>) -> AnyView {
     // Units for a SKU sold by term; device-months for one sold by the month, or when the
     // catalog could not be loaded.
@@ -33,7 +39,7 @@ fn row(entry: &LedgerEntry, catalog: Option<&CatalogNames>) -> AnyView {
             </td>
             <td class="cell-primary" data-label="What">
                 <span>{entry.kind.label()}</span>
-                {entry.reference.clone().map(|r| view! { <span class="cell-sub">{r}</span> }.into_any())}
+                {shown_reference(entry.reference.as_deref()).map(|r| view! { <span class="cell-sub">{r}</span> }.into_any())}
             </td>
             <td class="cell-code" data-label="SKU">{entry.sku.clone()}</td>
             <td class=class data-label="Change">
@@ -151,6 +157,13 @@ pub(super) fn HistorySection(history: HistoryLoad, catalog: CatalogLoad) -> impl
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn internal_references_stay_out_of_the_history() {
+        assert_eq!(shown_reference(Some("voucher …-WH4Q")).as_deref(), Some("voucher …-WH4Q"));
+        assert_eq!(shown_reference(Some("locker:2")), None);
+        assert_eq!(shown_reference(None), None);
+    }
 
     #[test]
     fn changes_are_signed() {

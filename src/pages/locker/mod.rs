@@ -7,6 +7,7 @@
 //! runs, so `api::catalog` keeps it).
 
 mod history;
+mod people;
 mod redeem;
 
 use std::sync::Arc;
@@ -18,13 +19,15 @@ use tessera_domain::catalog::SkuKind;
 use super::set_page_title;
 use crate::api;
 use crate::catalog::CatalogNames;
-use crate::components::{EmptyState, ErrorBanner, Loading, PageHeader};
+use crate::components::{EmptyState, ErrorBanner, Loading, Notice, PageHeader};
 use crate::format::{credits_detail, credits_text};
-use crate::load::{fetch_into, loaded, ok, Loaded};
+use crate::load::{fetch_into, loaded, Loaded};
 use crate::sections::LOCKER;
 use crate::session::{use_session, Session};
 
 use history::HistorySection;
+pub use people::announce;
+use people::PeopleSection;
 use redeem::RedeemCard;
 
 type CatalogLoad = Loaded<Arc<CatalogNames>>;
@@ -210,40 +213,6 @@ fn balances_view(session: Session, locker: LockerLoad, catalog: CatalogLoad) -> 
     })
 }
 
-/// Who shares the locker, once anyone has it (a locker is made at the first redemption).
-fn members_view(locker: LockerLoad, my_id: Option<i64>) -> Option<AnyView> {
-    let members = locker.with(|l| ok(l).map(|v| v.members.clone()))?;
-    if members.is_empty() {
-        return None;
-    }
-    let items = members
-        .into_iter()
-        .map(|m| {
-            let you = (my_id == Some(m.id)).then_some(" (you)");
-            view! {
-                <li class="member">
-                    <span class="member-name">{m.name} {you}</span>
-                    {m.owner.then(|| view! { <span class="badge badge-neutral">"Owner"</span> }.into_any())}
-                    <span class="member-email">{m.email}</span>
-                </li>
-            }
-            .into_any()
-        })
-        .collect::<Vec<_>>();
-    Some(
-        view! {
-            <section class="locker-section" aria-labelledby="locker-members-title">
-                <div class="locker-section-head">
-                    <h2 id="locker-members-title" class="locker-section-title">"People in this locker"</h2>
-                    <p class="locker-section-text">"Everyone here sees and spends the same credits."</p>
-                </div>
-                <ul class="card member-list">{items}</ul>
-            </section>
-        }
-        .into_any(),
-    )
-}
-
 #[component]
 pub fn Locker() -> impl IntoView {
     set_page_title(LOCKER.label);
@@ -255,15 +224,18 @@ pub fn Locker() -> impl IntoView {
     fetch_into(catalog, api::catalog(session));
     load_locker(session, locker, history);
     let redeemed = Callback::new(move |()| load_locker(session, locker, history));
+    // Said once, by the page that led here (accepting an invitation into a locker).
+    let announcement = people::take_announcement().map(|message| view! { <Notice message=message /> });
     view! {
         <PageHeader
             title=LOCKER.label
             description="Redeem voucher codes and see the credits you can turn into licenses and device plans."
         />
+        {announcement}
         <RedeemCard catalog=catalog on_redeemed=redeemed />
         {move || balances_view(session, locker, catalog)}
+        <PeopleSection locker=locker my_id=my_id />
         <HistorySection history=history catalog=catalog />
-        {move || members_view(locker, my_id)}
     }
 }
 

@@ -1,5 +1,7 @@
-//! The "Invite a co-worker" dialog (SPEC §7): one email field, checked in the
-//! browser with the shared rule, then by the server; its exact messages.
+//! The invite dialog: "Invite a co-worker" (SPEC §7) on the Team page and "Share your
+//! Digital Locker" (SPEC §3) on the Locker page, one component for both (the two kinds of
+//! invitation share the server's machinery too). One email field, checked in the browser
+//! with the shared rule, then by the server; its exact messages.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -7,7 +9,7 @@ use tessera_domain::api::{Invitation, InviteRequest};
 use tessera_domain::email::Email;
 use tessera_domain::invitation::lifetime_text;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, InviteTo};
 use crate::components::shell::focus_element;
 use crate::components::{
     server_error_until_edited, BusyButton, Dialog, ErrorBanner, FormField, Icon, IconKind, ResendVerification,
@@ -20,11 +22,34 @@ pub fn invite_email_problem(email: &str) -> Option<&'static str> {
     Email::parse(email).err().map(|e| e.message())
 }
 
+/// The dialog's title, its text under the title, and the note once sent, by kind.
+pub fn invite_words(to: InviteTo, org_name: &str) -> (&'static str, String, &'static str) {
+    let lifetime = lifetime_text();
+    match to {
+        InviteTo::Organization => (
+            "Invite a co-worker",
+            format!("We will email them a link to join {org_name}. The link works for {lifetime}."),
+            "a link to join",
+        ),
+        InviteTo::Locker => (
+            "Share your Digital Locker",
+            format!(
+                "We will email them a link to share your Digital Locker. Invite only people of your own company: \
+                 everyone in the locker can use all its credits. The link works for {lifetime}."
+            ),
+            "a link to share your Digital Locker",
+        ),
+    }
+}
+
 /// The dialog. Closing it is the caller's business (`on_close`).
 #[component]
 pub fn InviteDialog(
-    /// The organization co-workers are invited to.
-    #[prop(into)]
+    /// What the invitation is into: the organization unless said otherwise.
+    #[prop(optional)]
+    to: InviteTo,
+    /// The organization co-workers are invited to (unused for the locker).
+    #[prop(optional, into)]
     org_name: String,
     /// Cancel, Close, Escape.
     on_close: Callback<()>,
@@ -40,7 +65,7 @@ pub fn InviteDialog(
     let send = Action::new_local(move |request: &InviteRequest| {
         let request = request.clone();
         async move {
-            let invitation = api::invite(session, &request).await?;
+            let invitation = api::invite(session, to, &request).await?;
             on_sent.run(invitation.clone());
             // The form (and its focused button) is replaced: focus the next step.
             request_animation_frame(|| focus_element("invite-again"));
@@ -81,13 +106,12 @@ pub fn InviteDialog(
         request_animation_frame(|| focus_element("invite-email"));
     };
     let close = move |_| on_close.run(());
+    let (title, text, link_is) = invite_words(to, &org_name);
 
     let form = move || {
         view! {
-            <h2 id="invite-title" class="dialog-title">"Invite a co-worker"</h2>
-            <p id="invite-text" class="dialog-text">
-                "We will email them a link to join " {org_name.clone()} ". The link works for " {lifetime_text()} "."
-            </p>
+            <h2 id="invite-title" class="dialog-title">{title}</h2>
+            <p id="invite-text" class="dialog-text">{text.clone()}</p>
             <form class="form" novalidate=true on:submit=on_submit>
                 {move || {
                     other_error
@@ -116,7 +140,7 @@ pub fn InviteDialog(
             </form>
         }
     };
-    let success = move |to: String| {
+    let success = move |address: String| {
         view! {
             <div class="dialog-success-icon">
                 <Icon kind=IconKind::Check />
@@ -125,7 +149,10 @@ pub fn InviteDialog(
             <p id="invite-text" class="dialog-text" role="status">"Your invitation was sent."</p>
             <p class="dialog-note">
                 <Icon kind=IconKind::Mail class="icon dialog-note-icon" />
-                <span>"We emailed " <strong class="cell-email">{to}</strong> " a link to join. It works for " {lifetime_text()} "."</span>
+                <span>
+                    "We emailed " <strong class="cell-email">{address}</strong> " " {link_is} ". It works for "
+                    {lifetime_text()} "."
+                </span>
             </p>
             <div class="dialog-actions">
                 <button type="button" class="btn btn-secondary" on:click=close>"Close"</button>
@@ -146,7 +173,7 @@ pub fn InviteDialog(
         >
             {move || match sent_to.get() {
                 None => form().into_any(),
-                Some(to) => success(to).into_any(),
+                Some(address) => success(address).into_any(),
             }}
         </Dialog>
     }
@@ -165,5 +192,19 @@ mod tests {
             Some("You have entered an invalid email address. Please re-enter the email address.")
         );
         assert_eq!(invite_email_problem(" Cory@Example.com "), None);
+    }
+
+    #[test]
+    fn each_kind_says_what_the_link_opens() {
+        let (title, text, _) = invite_words(InviteTo::Organization, "Acme");
+        assert_eq!(title, "Invite a co-worker");
+        assert_eq!(text, "We will email them a link to join Acme. The link works for 7 days.");
+        let (title, text, note) = invite_words(InviteTo::Locker, "");
+        assert_eq!(title, "Share your Digital Locker");
+        assert!(
+            text.contains("Invite only people of your own company: everyone in the locker can use all its credits.")
+        );
+        assert!(text.ends_with("The link works for 7 days."));
+        assert_eq!(note, "a link to share your Digital Locker");
     }
 }

@@ -22,6 +22,7 @@ use crate::components::{BusyButton, Dialog, EmptyState, ErrorBanner, Icon, IconK
 use crate::sections::TEAM;
 use crate::session::{use_session, Session};
 
+pub use invitations::status_badge_class;
 use invitations::InvitationsSection;
 pub use invite::InviteDialog;
 use members::MembersSection;
