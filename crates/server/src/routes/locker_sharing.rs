@@ -14,7 +14,7 @@ use crate::routes::verification;
 use crate::security;
 use crate::session::CurrentUser;
 use crate::state::AppState;
-use crate::storage::{InvitationWithOrg, NewInvitation};
+use crate::storage::{InvitationWithOrg, InviteError, NewInvitation};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -106,7 +106,18 @@ pub async fn create(
             INVITATIONS_PER_HOUR,
         )
         .await
-        .map_err(|e| invite_error(e, "your Digital Locker"))?;
+        .map_err(|e| match e {
+            InviteError::AlreadyInvited => ApiError::conflict(
+                "already_invited",
+                "This person has already been invited to your Digital Locker. The link works for 7 days.",
+            )
+            .with_field("email"),
+            InviteError::AlreadyMember => {
+                ApiError::conflict("already_member", "This person already shares your Digital Locker.")
+                    .with_field("email")
+            }
+            other => invite_error(other, "your Digital Locker"),
+        })?;
     state.mail_wakeup.notify_one();
     audit::Event::new(Action::LockerInvitationSent, &current.request_id)
         .actor(me.user.id)
@@ -246,7 +257,7 @@ pub async fn accept(
         .accept_locker_invitation(found.invitation.id, me.user.id, &me.user.email, &me.user.name, now)
         .await
         .map_err(|e| match e {
-            crate::storage::InviteError::AlreadyMember => {
+            InviteError::AlreadyMember => {
                 ApiError::conflict("already_member", "You already share this Digital Locker.")
             }
             other => invite_error(other, "the locker"),

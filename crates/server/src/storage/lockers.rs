@@ -147,7 +147,8 @@ pub(super) async fn join(
     .bind(old)
     .fetch_all(&mut **tx)
     .await?;
-    let (to, from) = (format!("locker:{into}"), format!("locker:{old}"));
+    // Words for the consumption history of each side.
+    let (to, from) = ("into a shared locker".to_string(), format!("from the locker of {actor_name}"));
     for b in held {
         let out = NewEntry {
             sku: &b.sku,
