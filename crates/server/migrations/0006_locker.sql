@@ -54,7 +54,9 @@ CREATE TABLE ledger_entries (
     voucher_id     INTEGER REFERENCES vouchers (id),
     -- What the entry was for, e.g. `license:12`; shown in the consumption history.
     reference      TEXT,
-    actor_id       INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    -- No foreign key action: an entry never changes, also not when its actor's account is
+    -- closed (SET NULL would be an UPDATE, which the append-only trigger refuses).
+    actor_id       INTEGER,
     -- Kept as it was, so the history still says who after that person has left.
     actor_name     TEXT    NOT NULL,
     created_at     TEXT    NOT NULL,

@@ -251,3 +251,22 @@ async fn sharing_a_locker_merges_the_invitees_credits_and_only_the_owner_invites
     let r = eve.post("/api/v1/locker/invitations", json!({ "email": "x@eve.example" })).await;
     assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "email_unverified"));
 }
+
+#[tokio::test]
+async fn a_member_who_redeemed_can_still_be_removed_and_the_history_keeps_their_name() {
+    let app = TestApp::new().await;
+    let mut ops = vendor(&app).await;
+    let code = issue(&mut ops, json!({"sku": "MON-STD-12", "quantity": 1})).await.remove(0);
+    let mut ann = customer(&app, "ann@acme.example").await;
+    ann.invite("bob@acme.example").await;
+    let token = ann.invitation_token("bob@acme.example").await;
+    let mut bob = app.other_browser();
+    let r = bob.post("/api/v1/invitations/accept", json!({"token": token, "name": "Bob", "password": PASSWORD})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let bob_id = r.body["user"]["id"].as_i64().unwrap();
+    assert_eq!(bob.post("/api/v1/locker/redeem", json!({ "code": code })).await.status, StatusCode::OK);
+
+    let r = ann.delete(&format!("/api/v1/members/{bob_id}")).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    assert!(app.state.db.ledger_mismatches().await.unwrap().is_empty());
+}

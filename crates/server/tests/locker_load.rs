@@ -3,14 +3,12 @@
 //!
 //! The throttle (10 codes that did not redeem per person and 15 minutes) is in the way by
 //! its own rule: 4 people trying the same 50 codes make 150 failures, 37.5 each on average.
-//! A 429 is decided before the code is looked up (`routes/locker.rs`: `rate_allowed` runs
-//! before `redeem_voucher`), so a throttled request tried nothing; the test fires all 200
-//! requests at once, then re-fires only the throttled ones, again all at once, after moving
-//! the server's clock past the window — as a person would retry after `Retry-After`. The
-//! verdict is about the answer each (person, code) pair got in the end: 50 × 200 and
-//! 150 × 409 `code_already_redeemed`, whatever wave it came in. (Today the first wave gets
-//! no 429 at all: the throttle counts failures after the look-up, so requests that arrive
-//! together are all let through; see the report of these tests.)
+//! A 429 is decided before the code is looked up (inside the credit batch, where failures
+//! are counted too), so a throttled request tried nothing; the test fires all 200 requests
+//! at once, then re-fires only the throttled ones, again all at once, after moving the
+//! server's clock past the window — as a person would retry after `Retry-After`. The verdict
+//! is about the answer each (person, code) pair got in the end: 50 × 200 and 150 × 409
+//! `code_already_redeemed`, whatever wave it came in.
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -123,17 +123,21 @@ pub(super) fn start(write: SqlitePool) -> mpsc::Sender<Job> {
                     Err(_) => break,
                 }
             }
-            run_batch(&write, batch).await;
+            // Each batch in a task of its own: should one panic, its transaction rolls back,
+            // its callers get an error (their answer channels close), and the next batch runs.
+            if let Err(e) = tokio::spawn(run_batch(write.clone(), batch)).await {
+                tracing::error!(error = %e, "a batch of credit writes panicked; nothing of it was kept");
+            }
         }
     });
     sender
 }
 
-async fn run_batch(write: &SqlitePool, mut batch: Vec<Job>) {
-    match try_batch(write, &mut batch).await {
+async fn run_batch(write: SqlitePool, mut batch: Vec<Job>) {
+    match try_batch(&write, &mut batch).await {
         Ok(outcomes) => {
             for (job, outcome) in batch.into_iter().zip(outcomes) {
-                job.answer(Ok(outcome));
+                job.answer(outcome);
             }
         }
         Err(e) => {
@@ -145,24 +149,35 @@ async fn run_batch(write: &SqlitePool, mut batch: Vec<Job>) {
     }
 }
 
-/// One transaction for the whole batch, one savepoint per job, one commit.
-async fn try_batch(write: &SqlitePool, batch: &mut [Job]) -> Result<Vec<Outcome>, sqlx::Error> {
+/// One transaction for the whole batch, one savepoint per job, one commit. A job whose own
+/// statements fail is rolled back to its savepoint and answered with the error; only a
+/// failure of the transaction itself fails the batch. (A rolled-back savepoint stays on
+/// SQLite's stack until the commit; RELEASE and ROLLBACK TO always take the innermost.)
+async fn try_batch(write: &SqlitePool, batch: &mut [Job]) -> Result<Vec<Result<Outcome, String>>, sqlx::Error> {
     let mut tx = super::begin_synced(write, true).await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for job in batch.iter_mut() {
         if let Some(refused) = job.throttled(&mut tx).await? {
-            outcomes.push(refused);
+            outcomes.push(Ok(refused));
             continue;
         }
         let mut savepoint = sqlx::Acquire::begin(&mut *tx).await?;
-        let outcome = job.run(&mut savepoint).await?;
+        let outcome = match job.run(&mut savepoint).await {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                tracing::error!(error = %e, "a credit write failed; it alone was rolled back");
+                savepoint.rollback().await?;
+                outcomes.push(Err(e.to_string()));
+                continue;
+            }
+        };
         if outcome.keeps_writes() {
             savepoint.commit().await?;
         } else {
             savepoint.rollback().await?;
             job.count_failure(&mut tx).await?;
         }
-        outcomes.push(outcome);
+        outcomes.push(Ok(outcome));
     }
     tx.commit().await?;
     Ok(outcomes)

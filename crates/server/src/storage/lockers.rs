@@ -169,6 +169,19 @@ pub(super) async fn join(
         .bind(user_id)
         .execute(&mut **tx)
         .await?;
+    // The old locker is left empty and without its owner: invitations into it still out
+    // would lead people into a locker nobody sees. They are withdrawn, their links blanked.
+    let pending: Vec<i64> = sqlx::query_scalar(
+        "UPDATE invitations SET status = 'revoked', revoked_at = ? WHERE locker_id = ? AND status = 'pending'
+         RETURNING id",
+    )
+    .bind(now)
+    .bind(old)
+    .fetch_all(&mut **tx)
+    .await?;
+    for invitation_id in pending {
+        super::outbox::redact_invitation_mail(tx, invitation_id, None, now).await?;
+    }
     Ok(true)
 }
 

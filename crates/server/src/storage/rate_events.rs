@@ -52,32 +52,6 @@ impl Db {
         Ok(Ok(()))
     }
 
-    /// Whether one more event would stay under `limit`; records nothing. `Err` with the
-    /// moment it would.
-    pub async fn rate_allowed(
-        &self,
-        limit: Limit<'_>,
-        now: DateTime<Utc>,
-        window: Duration,
-    ) -> Result<Result<(), DateTime<Utc>>, sqlx::Error> {
-        let mut tx = self.read.begin().await?;
-        let allowed =
-            window::check(&mut tx, Events::Rate { kind: limit.kind, key: limit.key }, now, window, limit.max).await?;
-        tx.commit().await?;
-        Ok(allowed)
-    }
-
-    /// Records one event of `kind` for `key`, whatever the limits.
-    pub async fn record_rate_event(&self, kind: &str, key: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO rate_events (kind, key, at) VALUES (?, ?, ?)")
-            .bind(kind)
-            .bind(key)
-            .bind(to_db(now))
-            .execute(&self.write)
-            .await?;
-        Ok(())
-    }
-
     /// Housekeeping: forgets events older than every window that counts them.
     pub async fn purge_rate_events_before(&self, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
         let r = sqlx::query("DELETE FROM rate_events WHERE at <= ?").bind(to_db(before)).execute(&self.write).await?;

@@ -32,6 +32,7 @@ pub struct VoucherRecord {
     pub expires_on: Option<NaiveDate>,
     pub issued_at: DateTime<Utc>,
     pub redeemed_at: Option<DateTime<Utc>>,
+    pub redeemed_by: Option<i64>,
     pub redeemed_locker: Option<i64>,
     pub redeemed_org_name: Option<String>,
 }
@@ -76,7 +77,8 @@ pub(super) async fn redeem_in(
         VoucherState::Unredeemed => {}
         VoucherState::Redeemed => {
             let on = v.redeemed_at.unwrap_or(now);
-            return Err(RedeemError::AlreadyRedeemed { on, here: v.redeemed_locker == Some(locker_id) });
+            let here = v.redeemed_locker == Some(locker_id) || v.redeemed_by == Some(who.user_id);
+            return Err(RedeemError::AlreadyRedeemed { on, here });
         }
         VoucherState::Expired => {
             return Err(RedeemError::Expired { last_day: v.expires_on.unwrap_or_else(|| now.date_naive()) })
@@ -152,7 +154,7 @@ pub enum IssueError {
 }
 
 const VOUCHER_COLUMNS: &str = "id, code_hint, sku, quantity, device_months, email, expires_on, issued_at, redeemed_at,
-     redeemed_locker, redeemed_org_name";
+     redeemed_by, redeemed_locker, redeemed_org_name";
 
 impl Db {
     /// Issues every voucher and queues `mail` (the codes for the installer), all or none.
