@@ -22,6 +22,11 @@ pub struct Config {
     pub smtp_url: Option<Secret>,
     /// `TESSERA_DEMO=1`: seed demo data on first start.
     pub demo: bool,
+    /// `TESSERA_TRUST_PROXY=1`: a reverse proxy on this machine appends the client's address
+    /// to `X-Forwarded-For` (nginx: `proxy_set_header X-Forwarded-For
+    /// $proxy_add_x_forwarded_for;`), and the per-network limits believe its last entry when
+    /// the request comes from loopback. Off: every request counts for its TCP peer.
+    pub trust_proxy: bool,
     /// `TESSERA_DEV=1`: dev-only pages and the clock override.
     pub dev: bool,
     /// Largest accepted request body, in bytes.
@@ -71,6 +76,7 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".into(),
             smtp_url: None,
             demo: false,
+            trust_proxy: false,
             dev: false,
             body_limit: 64 * 1024,
             hashing: HashBudget::default(),
@@ -91,6 +97,7 @@ struct FileConfig {
     public_url: Option<String>,
     smtp_url: Option<String>,
     demo: Option<bool>,
+    trust_proxy: Option<bool>,
     dev: Option<bool>,
     body_limit: Option<usize>,
     hash_concurrency: Option<usize>,
@@ -143,6 +150,9 @@ impl Config {
         if let Some(v) = file.smtp_url {
             self.smtp_url = Some(Secret(v));
         }
+        if let Some(v) = file.trust_proxy {
+            self.trust_proxy = v;
+        }
         if let Some(v) = file.demo {
             self.demo = v;
         }
@@ -187,6 +197,9 @@ impl Config {
         }
         if let Some(v) = get("TESSERA_SMTP_URL") {
             self.smtp_url = (!v.is_empty()).then_some(Secret(v));
+        }
+        if let Some(v) = get("TESSERA_TRUST_PROXY") {
+            self.trust_proxy = flag("TESSERA_TRUST_PROXY", &v)?;
         }
         if let Some(v) = get("TESSERA_DEMO") {
             self.demo = flag("TESSERA_DEMO", &v)?;

@@ -43,16 +43,20 @@ impl FromRequestParts<AppState> for Client {
         Ok(Client {
             request_id: audit::request_id(&parts.headers),
             devices: device::entries(&parts.headers, state.config.secure_cookies()),
-            network: peer.map(|peer| network_key(client_address(peer, forwarded))),
+            network: peer.map(|peer| {
+                let forwarded = forwarded.filter(|_| state.config.trust_proxy);
+                network_key(client_address(peer, forwarded))
+            }),
         })
     }
 }
 
-/// The address a request came from. A reverse proxy on the same machine (the deployment
-/// docs/decisions.md describes) connects from loopback and appends the address it saw to
+/// The address a request came from. With `TESSERA_TRUST_PROXY=1`, a reverse proxy on the
+/// same machine connects from loopback and appends the address it saw to
 /// `X-Forwarded-For`: that last entry is the proxy's own word, where earlier ones are the
 /// client's and could be anything. From any other peer the header is the client's and is
-/// ignored.
+/// ignored. (Without the setting the caller passes no header: a proxy that forwards the
+/// client's header unchanged would otherwise let every request name its own address.)
 pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
     // A dual-stack listener sees a local IPv4 proxy as `::ffff:127.0.0.1`.
     let peer = peer.to_canonical();

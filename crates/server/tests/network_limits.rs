@@ -121,9 +121,14 @@ async fn invitation_acceptances_that_create_accounts_are_limited_per_network_and
     assert_eq!(r.status, StatusCode::CREATED, "from another network: {:?}", r.body);
 }
 
+/// A server told that a proxy on its machine appends the client's address.
+async fn behind_a_local_proxy() -> TestApp {
+    TestApp::with_config(|c| c.trust_proxy = true).await
+}
+
 #[tokio::test]
 async fn a_local_proxys_forwarded_for_names_the_client() {
-    let app = TestApp::new().await;
+    let app = behind_a_local_proxy().await;
     // The client wrote the first entry; the proxy appended the address it saw.
     exhaust(&app, addr(LOCAL_PROXY), Some("198.51.100.1, 203.0.113.9"), "proxied").await;
 
@@ -137,9 +142,24 @@ async fn a_local_proxys_forwarded_for_names_the_client() {
     assert_eq!(r.status, StatusCode::CREATED, "the proxy's own address was not counted: {:?}", r.body);
 }
 
+/// Unless told there is a proxy, the server believes no `X-Forwarded-For`, not even from
+/// loopback: a proxy that passes the client's header on unchanged would otherwise let every
+/// request name its own address.
+#[tokio::test]
+async fn without_a_trusted_proxy_forwarded_for_is_ignored_even_from_loopback() {
+    let app = TestApp::new().await;
+    for i in 0..ACCOUNTS_PER_NETWORK_PER_HOUR {
+        let forwarded = format!("198.51.100.{i}");
+        let r = register_from(&app, addr(LOCAL_PROXY), Some(&forwarded), &format!("lo{i}@example.com")).await;
+        assert_eq!(r.status, StatusCode::CREATED, "registration {i}: {:?}", r.body);
+    }
+    let r = register_from(&app, addr(LOCAL_PROXY), Some("198.51.100.200"), "lo-more@example.com").await;
+    assert_limited(&r, "a made-up X-Forwarded-For from loopback without TESSERA_TRUST_PROXY");
+}
+
 #[tokio::test]
 async fn a_forwarded_for_from_any_other_peer_is_ignored() {
-    let app = TestApp::new().await;
+    let app = behind_a_local_proxy().await;
     // A client that makes up a new X-Forwarded-For for each request still has one count.
     for i in 0..ACCOUNTS_PER_NETWORK_PER_HOUR {
         let forwarded = format!("198.51.100.{i}");
@@ -171,7 +191,7 @@ async fn an_ipv6_client_is_counted_by_its_slash_64() {
 /// `::ffff:127.0.0.1`: that is a local proxy too, and its clients must not share one count.
 #[tokio::test]
 async fn a_local_proxy_seen_through_a_dual_stack_socket_is_believed_too() {
-    let app = TestApp::new().await;
+    let app = behind_a_local_proxy().await;
     for i in 0..=ACCOUNTS_PER_NETWORK_PER_HOUR {
         let forwarded = format!("198.51.100.{}", i + 1);
         let r =
