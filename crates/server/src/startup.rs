@@ -100,6 +100,9 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing in-flight requests");
 }
 
+/// Days an undelivered voucher mail keeps its codes in the outbox (see `redact_stale_voucher_mail`).
+const VOUCHER_MAIL_DAYS: i64 = 30;
+
 /// Hourly: forget expired sessions (idle, or past their absolute lifetime), sign-in
 /// failures older than the throttle window and counted requests older than a day, and
 /// blank the links of invitation and account mails that stopped mattering (mostly: expired
@@ -117,6 +120,7 @@ async fn housekeeping(state: AppState) {
             state.db.purge_rate_events_before(now - chrono::Duration::days(1)).await,
             state.db.redact_lapsed_invitation_mail(now).await,
             state.db.redact_lapsed_account_link_mail(now).await,
+            state.db.redact_stale_voucher_mail(now - chrono::Duration::days(VOUCHER_MAIL_DAYS), now).await,
         ];
         match results.iter().find_map(|r| r.as_ref().err()) {
             None => tracing::debug!(counts = ?results.iter().flatten().collect::<Vec<_>>(), "housekeeping"),

@@ -182,6 +182,11 @@ async fn only_the_vendor_issues_and_an_unknown_sku_is_refused() {
     let mail = mails.iter().find(|m| m.kind == "vouchers").expect("the voucher mail");
     assert_eq!(mail.to, "installer@acme.example");
     assert!(mail.text.contains(&codes[0]), "{}", mail.text);
+    let now = app.state.clock.now();
+    assert_eq!(app.state.db.redact_stale_voucher_mail(now - Duration::days(30), now).await.unwrap(), 0);
+    assert_eq!(app.state.db.redact_stale_voucher_mail(now + Duration::seconds(1), now).await.unwrap(), 1);
+    let blanked = app.state.db.mail(mail.id).await.unwrap().unwrap();
+    assert!(!blanked.text.contains(&codes[0]) && blanked.text.contains("[redacted]"), "{}", blanked.text);
 
     let list = ops.get("/api/v1/vendor/vouchers").await.body;
     assert_eq!(list[0]["sku"], "POP-ESS-ADV-MO");

@@ -212,6 +212,27 @@ impl Db {
         answer.await.map_err(|_| stopped())?
     }
 
+    /// Housekeeping: blanks the codes of voucher mails queued before `before` that are still
+    /// in the outbox (no SMTP, or never delivered): the mail was the installer's copy, the
+    /// issuer saw the codes when issuing, and a database copy should not hold live codes for
+    /// long. Returns how many were blanked.
+    pub async fn redact_stale_voucher_mail(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM outbox WHERE kind = 'vouchers' AND redacted_at IS NULL AND created_at <= ?",
+        )
+        .bind(to_db(before))
+        .fetch_all(&mut *tx)
+        .await?;
+        let count = super::outbox::redact_mail_ids(&mut tx, &ids, &to_db(now)).await?;
+        tx.commit().await?;
+        Ok(count)
+    }
+
     /// Issued vouchers, newest first, at most `limit`.
     pub async fn list_vouchers(&self, limit: i64) -> Result<Vec<VoucherRecord>, sqlx::Error> {
         sqlx::query_as(&format!("SELECT {VOUCHER_COLUMNS} FROM vouchers ORDER BY issued_at DESC, id DESC LIMIT ?"))
