@@ -74,10 +74,11 @@ pub async fn create(
     current: CurrentUser,
     ApiJson(req): ApiJson<InviteRequest>,
 ) -> ApiResult<(StatusCode, Json<Invitation>)> {
-    let locker_id = owned_locker(&state, &current).await?;
     let me = &current.session;
     verification::require_verified(me)?;
     let email = Email::parse(&req.email).map_err(|e| ApiError::invalid(e.code(), "email", e.message()))?;
+    // Only now, since finding the owner's locker makes one for a person who has none.
+    let locker_id = owned_locker(&state, &current).await?;
     let token = security::random_token();
     let now = state.clock.now();
     let expires_at = rules::expires_at(now);
