@@ -214,6 +214,14 @@ async fn sharing_a_locker_merges_the_invitees_credits_and_only_the_owner_invites
     assert_eq!(bob.post("/api/v1/locker/redeem", json!({ "code": codes[1] })).await.status, StatusCode::OK);
     assert_eq!(bob.post("/api/v1/locker/redeem", json!({ "code": more[0] })).await.status, StatusCode::OK);
 
+    // Bob owns his own locker and invites Dora into it before joining Ann's.
+    let r = bob.post("/api/v1/locker/invitations", json!({ "email": "dora@other.example" })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let dora_token = bob.link_token("dora@other.example", "/locker/accept?token=").await;
+    let mut dora = customer(&app, "dora@other.example").await;
+    let dora_accepts =
+        async move { dora.post("/api/v1/locker/invitations/accept", json!({ "token": dora_token })).await };
+
     let r = ann.post("/api/v1/locker/invitations", json!({ "email": "Bob@Other.example" })).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(ann.get("/api/v1/invitations").await.body, json!([]), "not a co-worker invitation");
@@ -245,6 +253,9 @@ async fn sharing_a_locker_merges_the_invitees_credits_and_only_the_owner_invites
 
     let r = bob.post("/api/v1/locker/invitations", json!({ "email": "dora@other.example" })).await;
     assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden"));
+    // Bob's own invitation, sent before he joined Ann's locker, was withdrawn with it.
+    let r = dora_accepts.await;
+    assert_eq!((r.status, r.code()), (StatusCode::GONE, "invitation_revoked"), "{:?}", r.body);
     let r = bob.post("/api/v1/locker/invitations/accept", json!({ "token": token })).await;
     assert_eq!((r.status, r.code()), (StatusCode::GONE, "invitation_used"));
     let r = ann.post("/api/v1/locker/invitations", json!({ "email": "bob@other.example" })).await;
