@@ -90,7 +90,7 @@ if (process.env.BENCH_CODES) {
   const codes = (await import("node:fs")).readFileSync(process.env.BENCH_CODES, "utf8").split("\n").filter(Boolean);
   let next = 0;
   rows.push(
-    await load(`POST /api/v1/locker/redeem (durable write; ${codes.length} codes)`, 32, 200, () =>
+    await load(`POST /api/v1/locker/redeem (durable write; ${codes.length} codes)`, Number(process.env.BENCH_REDEEM_CONCURRENCY ?? 32), 200, () =>
       next < codes.length
         ? request("POST", "/api/v1/locker/redeem", { body: { code: codes[next++] }, headers: session })
         : Promise.resolve({ status: 200 }),
