@@ -124,6 +124,11 @@ impl Code {
         &self.0
     }
 
+    /// The last four symbols: what lists show of a code that is stored only as a hash.
+    pub fn last_four(&self) -> &str {
+        &self.0[LEN - GROUP..]
+    }
+
     /// The form shown to people: `XXXX-XXXX-XXXX-XXXX`.
     pub fn grouped(&self) -> String {
         self.to_string()
@@ -161,6 +166,11 @@ impl<'de> Deserialize<'de> for Code {
         let text = String::deserialize(deserializer)?;
         Code::parse(&text).map_err(|e| serde::de::Error::custom(e.message()))
     }
+}
+
+/// How lists name a code they only know the last four symbols of: `…-WH4Q`.
+pub fn hint(last_four: &str) -> String {
+    format!("\u{2026}-{last_four}")
 }
 
 /// The Luhn mod 32 check symbol for `payload` (canonical upper-case symbols,

@@ -73,16 +73,22 @@ pub fn units_to_cover(device_months: u64, term_months: u32) -> u64 {
 ///
 /// `term_months` 0 is read as 1, as in [`units_to_cover`].
 pub fn units_number(device_months: u64, term_months: u32) -> String {
-    let hundredths = u128::from(device_months) * 100 / u128::from(term_months.max(1));
+    let hundredths = units_hundredths(device_months, term_months);
     let whole = hundredths / 100;
     let fraction = hundredths % 100;
     if fraction == 0 {
         whole.to_string()
-    } else if fraction % 10 == 0 {
+    } else if fraction.is_multiple_of(10) {
         format!("{whole}.{}", fraction / 10)
     } else {
         format!("{whole}.{fraction:02}")
     }
+}
+
+/// Device-months in hundredths of a `term_months` unit, rounded down: a balance never shows
+/// more than it holds.
+pub fn units_hundredths(device_months: u64, term_months: u32) -> u128 {
+    u128::from(device_months) * 100 / u128::from(term_months.max(1))
 }
 
 /// Like [`units_number`], with the word: "1 unit", "12 units", "11.75 units".

@@ -118,7 +118,7 @@ async fn seed_vouchers(state: &AppState) -> Result<(), Box<dyn std::error::Error
         let code = demo_code(n + 1).ok_or("demo codes are well-formed")?;
         rows.push(NewVoucher {
             code_hash: security::token_hash(code.as_compact()),
-            code_hint: code.as_compact()[12..].to_string(),
+            code_hint: code.last_four().to_string(),
             sku: sku.code.clone(),
             quantity: i64::from(*quantity),
             device_months: i64::try_from(device_months(sku, *quantity))?,

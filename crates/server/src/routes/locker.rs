@@ -9,7 +9,7 @@ use crate::openapi::{Internal, MalformedJson, PayloadTooLarge, Unauthenticated, 
 use crate::security;
 use crate::session::CurrentUser;
 use crate::state::AppState;
-use crate::storage::{FailureLimit, RedeemError, Redeemer};
+use crate::storage::{FailureLimit, LockerMemberRecord, RedeemError, Redeemer, SessionUser};
 use crate::throttle::too_many_attempts_until;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -59,13 +59,7 @@ pub async fn redeem(
     ApiJson(req): ApiJson<RedeemRequest>,
 ) -> ApiResult<Json<Redeemed>> {
     let who = &current.session;
-    if who.org.kind == OrgKind::Vendor {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Vendor accounts issue vouchers; a customer or partner account redeems them.",
-        ));
-    }
+    require_locker_holder(who)?;
     // The shape is checked first, and a typo costs no attempt: the check symbol catches it
     // before any look-up, so it tells an attacker nothing.
     let code = Code::parse(&req.code).map_err(|e| ApiError::invalid(e.code(), "code", e.message()))?;
@@ -121,6 +115,22 @@ fn redeem_error(e: RedeemError, now: chrono::DateTime<chrono::Utc>) -> ApiError 
     error.with_field("code")
 }
 
+/// 403 for vendor accounts: they issue vouchers and have no Digital Locker.
+pub fn require_locker_holder(who: &SessionUser) -> ApiResult<()> {
+    if who.org.kind == OrgKind::Vendor {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Vendor accounts issue vouchers and have no Digital Locker; a customer or partner account redeems them.",
+        ));
+    }
+    Ok(())
+}
+
+pub fn member_view(m: LockerMemberRecord) -> LockerMember {
+    LockerMember { id: m.user_id, name: m.name, email: m.email, owner: m.is_owner, joined_at: m.joined_at }
+}
+
 /// `GET /api/v1/locker`
 #[utoipa::path(
     get,
@@ -158,24 +168,13 @@ pub async fn view(State(state): State<AppState>, current: CurrentUser) -> ApiRes
                 }
             })
             .collect(),
-        members: members
-            .into_iter()
-            .map(|m| LockerMember {
-                id: m.user_id,
-                name: m.name,
-                email: m.email,
-                owner: m.is_owner,
-                joined_at: m.joined_at,
-            })
-            .collect(),
+        members: members.into_iter().map(member_view).collect(),
     }))
 }
 
-/// Device-months in units of a `term`-month SKU, to two decimals (truncated, like the
-/// domain's `units_number`: a balance never shows more than it holds).
+/// Device-months in units of a `term`-month SKU, to two decimals, by the domain's rule.
 fn units(device_months: u64, term: u32) -> f64 {
-    let hundredths = u128::from(device_months) * 100 / u128::from(term.max(1));
-    hundredths as f64 / 100.0
+    tessera_domain::proration::units_hundredths(device_months, term) as f64 / 100.0
 }
 
 #[derive(Deserialize, IntoParams)]

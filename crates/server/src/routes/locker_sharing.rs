@@ -10,6 +10,7 @@ use crate::openapi::{
     Csrf, Internal, InvalidBody, MalformedJson, PayloadTooLarge, Unauthenticated, UnsupportedMediaType,
 };
 use crate::routes::invitations::{invite_error, view, INVITATIONS_PER_HOUR};
+use crate::routes::locker::{member_view, require_locker_holder};
 use crate::routes::verification;
 use crate::security;
 use crate::session::CurrentUser;
@@ -19,7 +20,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use tessera_domain::api::{
-    ErrorBody, Invitation, InvitationLookup, InvitationStatus, InviteRequest, LockerMember, OrgKind, TokenRequest,
+    ErrorBody, Invitation, InvitationLookup, InvitationStatus, InviteRequest, LockerMember, TokenRequest,
 };
 use tessera_domain::email::Email;
 use tessera_domain::invitation as rules;
@@ -31,9 +32,7 @@ pub const ACCEPT_ROUTE: &str = "/locker/accept";
 /// its original owner.
 async fn owned_locker(state: &AppState, current: &CurrentUser) -> ApiResult<i64> {
     let me = &current.session;
-    if me.org.kind == OrgKind::Vendor {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Vendor accounts have no Digital Locker."));
-    }
+    require_locker_holder(me)?;
     let (locker_id, owner) = state.db.ensure_locker(me.user.id, state.clock.now()).await?;
     if owner != Some(me.user.id) {
         return Err(ApiError::new(
@@ -110,7 +109,10 @@ pub async fn create(
         .map_err(|e| match e {
             InviteError::AlreadyInvited => ApiError::conflict(
                 "already_invited",
-                "This person has already been invited to your Digital Locker. The link works for 7 days.",
+                format!(
+                    "This person has already been invited to your Digital Locker. The link works for {}.",
+                    rules::lifetime_text()
+                ),
             )
             .with_field("email"),
             InviteError::AlreadyMember => {
@@ -248,9 +250,7 @@ pub async fn accept(
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<Json<Vec<LockerMember>>> {
     let me = &current.session;
-    if me.org.kind == OrgKind::Vendor {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Vendor accounts have no Digital Locker."));
-    }
+    require_locker_holder(me)?;
     let found = usable(&state, &req.token).await?;
     let now = state.clock.now();
     let locker_id = state
@@ -271,19 +271,7 @@ pub async fn accept(
 }
 
 async fn members(state: &AppState, locker_id: i64) -> ApiResult<Vec<LockerMember>> {
-    Ok(state
-        .db
-        .locker_members(locker_id)
-        .await?
-        .into_iter()
-        .map(|m| LockerMember {
-            id: m.user_id,
-            name: m.name,
-            email: m.email,
-            owner: m.is_owner,
-            joined_at: m.joined_at,
-        })
-        .collect())
+    Ok(state.db.locker_members(locker_id).await?.into_iter().map(member_view).collect())
 }
 
 /// `GET /api/v1/locker/members`

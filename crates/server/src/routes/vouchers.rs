@@ -118,7 +118,7 @@ pub async fn issue_codes(
             .iter()
             .map(|c| NewVoucher {
                 code_hash: security::token_hash(c.as_compact()),
-                code_hint: c.as_compact()[12..].to_string(),
+                code_hint: c.last_four().to_string(),
                 sku: sku.code.clone(),
                 quantity: i64::from(quantity),
                 device_months: per_voucher,
@@ -155,7 +155,7 @@ pub async fn issue_codes(
 fn summary(v: &VoucherRecord, today: chrono::NaiveDate) -> VoucherSummary {
     VoucherSummary {
         id: v.id,
-        code_hint: format!("\u{2026}-{}", v.code_hint),
+        code_hint: tessera_domain::code::hint(&v.code_hint),
         sku: v.sku.clone(),
         quantity: u32::try_from(v.quantity).unwrap_or(u32::MAX),
         email: v.email.clone(),

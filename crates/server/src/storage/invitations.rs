@@ -157,6 +157,33 @@ async fn check_not_member_nor_invited(
     Ok(())
 }
 
+/// The invitation `id`, read under the write lock, if it can be accepted at `now`: so that a
+/// token is used once even when two browsers race.
+async fn pending_invitation(tx: &mut Tx<'_>, id: i64, now: DateTime<Utc>) -> Result<InvitationRecord, InviteError> {
+    let inv: InvitationRecord = sqlx::query_as(&format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(InviteError::NotFound)?;
+    match inv.status_at(now) {
+        InvitationStatus::Pending => Ok(inv),
+        unusable => Err(InviteError::NotUsable(unusable)),
+    }
+}
+
+/// Marks the invitation accepted by `user_id`; its link stops mattering, so its mail is blanked.
+async fn mark_accepted(tx: &mut Tx<'_>, id: i64, user_id: i64, now: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE invitations SET status = ?, accepted_at = ?, accepted_by = ? WHERE id = ?")
+        .bind(InvitationState::Accepted.as_str())
+        .bind(now)
+        .bind(user_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    redact_invitation_mail(tx, id, None, now).await?;
+    Ok(())
+}
+
 async fn fetch_invitation(tx: &mut Tx<'_>, org_id: i64, id: i64) -> Result<Option<InvitationRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = ? AND org_id = ? AND locker_id IS NULL"
@@ -318,16 +345,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<i64, InviteError> {
         let mut tx = self.begin_write().await?;
-        let inv: InvitationRecord =
-            sqlx::query_as(&format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = ?"))
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(InviteError::NotFound)?;
-        match inv.status_at(now) {
-            InvitationStatus::Pending => {}
-            unusable => return Err(InviteError::NotUsable(unusable)),
-        }
+        let inv = pending_invitation(&mut tx, id, now).await?;
         let now_s = to_db(now);
         let user_id = match (new_user, existing_user) {
             (Some(user), _) => members::insert_user(&mut tx, inv.org_id, &user, &now_s).await?.id,
@@ -346,14 +364,7 @@ impl Db {
         // The link reached the invited address: that proves it, for a newcomer and for a
         // home owner whose own verification mail is still unread.
         account_links::mark_verified(&mut tx, user_id, &now_s).await?;
-        sqlx::query("UPDATE invitations SET status = ?, accepted_at = ?, accepted_by = ? WHERE id = ?")
-            .bind(InvitationState::Accepted.as_str())
-            .bind(&now_s)
-            .bind(user_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        redact_invitation_mail(&mut tx, id, None, &now_s).await?;
+        mark_accepted(&mut tx, id, user_id, &now_s).await?;
         tx.commit().await?;
         Ok(user_id)
     }
@@ -370,17 +381,8 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<i64, InviteError> {
         let mut tx = self.begin_credit_write().await?;
-        let inv: InvitationRecord =
-            sqlx::query_as(&format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = ?"))
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(InviteError::NotFound)?;
+        let inv = pending_invitation(&mut tx, id, now).await?;
         let locker_id = inv.locker_id.ok_or(InviteError::NotFound)?;
-        match inv.status_at(now) {
-            InvitationStatus::Pending => {}
-            unusable => return Err(InviteError::NotUsable(unusable)),
-        }
         if inv.email != email {
             return Err(InviteError::EmailMismatch);
         }
@@ -391,14 +393,7 @@ impl Db {
         if !lockers::join(&mut tx, user_id, actor_name, locker_id, &now_s).await? {
             return Err(InviteError::LockerShared);
         }
-        sqlx::query("UPDATE invitations SET status = ?, accepted_at = ?, accepted_by = ? WHERE id = ?")
-            .bind(InvitationState::Accepted.as_str())
-            .bind(&now_s)
-            .bind(user_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        redact_invitation_mail(&mut tx, id, None, &now_s).await?;
+        mark_accepted(&mut tx, id, user_id, &now_s).await?;
         tx.commit().await?;
         Ok(locker_id)
     }

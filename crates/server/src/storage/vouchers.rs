@@ -98,7 +98,7 @@ pub(super) async fn redeem_in(
     if taken.rows_affected() != 1 {
         return Err(RedeemError::AlreadyRedeemed { on: now, here: false });
     }
-    let reference = format!("voucher \u{2026}-{}", v.code_hint);
+    let reference = format!("voucher {}", tessera_domain::code::hint(&v.code_hint));
     let entry = NewEntry {
         sku: &v.sku,
         kind: EntryKind::Redeem,
