@@ -447,3 +447,175 @@ pub struct LedgerPage {
     pub entries: Vec<LedgerEntry>,
     pub next_before: Option<i64>,
 }
+
+// ---- Licenses (SPEC §4) ----
+
+/// `POST /api/v1/licenses`. With `preview: true`, the answer is what it would consume and
+/// the license it would make ([`LicensePreview`]); nothing is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateLicenseRequest {
+    /// The product's key, e.g. `MON`.
+    pub product: String,
+    /// The tier's key, e.g. `STD`.
+    pub tier: String,
+    /// 12, 36 or 60.
+    pub term_months: u32,
+    /// The number of assets the license covers.
+    pub quantity: u32,
+    /// Where the Activation ID is mailed.
+    pub installer_email: String,
+    /// The first day covered (`YYYY-MM-DD`): today or later, at most a year ahead; today when
+    /// absent. It can never be changed afterwards.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::catalog::date::deserialize_option"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub start_date: Option<chrono::NaiveDate>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub preview: bool,
+}
+
+/// `POST /api/v1/licenses/{id}/increase`: add `by` assets until the end date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IncreaseRequest {
+    pub by: u32,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub preview: bool,
+}
+
+/// `POST /api/v1/licenses/{id}/renew`: append a term of `term_months`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RenewRequest {
+    pub term_months: u32,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub preview: bool,
+}
+
+/// `POST /api/v1/licenses/{id}/amend`: move to the higher `tier` until the end date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AmendRequest {
+    pub tier: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub preview: bool,
+}
+
+/// `POST /api/v1/licenses/{id}/addons`: add the add-on module `sku` until the end date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddOnRequest {
+    pub sku: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub preview: bool,
+}
+
+/// An add-on module of a license; it ends with the license.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LicenseAddOn {
+    pub sku: String,
+    pub name: String,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub added_on: chrono::NaiveDate,
+}
+
+/// One entry of a license's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LicenseEvent {
+    pub kind: crate::license::EventKind,
+    /// The server's day it happened on.
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub on: chrono::NaiveDate,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Who did it, as they were named then.
+    pub actor: String,
+    /// What changed, in a sentence.
+    pub summary: String,
+    pub consumed: Vec<crate::license::Consumption>,
+}
+
+/// A license (SPEC §4), as `GET /api/v1/licenses/{id}` and every operation answer it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct License {
+    pub id: i64,
+    /// `XXXX-XXXX-XXXX-XXXX`, what the installer types into the product.
+    pub activation_id: String,
+    pub product: String,
+    pub tier: String,
+    /// The term of the last purchase (creation or renewal).
+    pub term_months: u32,
+    pub quantity: u32,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub starts_on: chrono::NaiveDate,
+    /// The first day no longer covered.
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub expires_on: chrono::NaiveDate,
+    pub status: crate::status::Status,
+    /// Days from the server's today to `expires_on`; negative once it has passed.
+    pub days_left: i64,
+    /// Months a change made today is prorated over (SPEC §6 R); 0 once ended.
+    pub remaining_months: u32,
+    /// The SKU increases consume: the product's, tier's and term's plan.
+    pub sku: String,
+    pub installer_email: String,
+    pub addons: Vec<LicenseAddOn>,
+    /// Oldest first. Empty in lists (`GET /api/v1/licenses`).
+    pub events: Vec<LicenseEvent>,
+}
+
+/// `GET /api/v1/licenses`: the organization's licenses, soonest expiry first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LicenseList {
+    pub licenses: Vec<License>,
+    /// The server's today (`YYYY-MM-DD`): the day statuses and days left are counted from.
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub today: chrono::NaiveDate,
+}
+
+/// The answer to any license request with `preview: true`: nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LicensePreview {
+    /// What confirming would take from the locker.
+    pub consumes: Vec<crate::license::Consumption>,
+    /// What the locker would lack (empty when it holds enough: then confirming succeeds,
+    /// unless someone spends the credits first).
+    pub missing: Vec<crate::license::Consumption>,
+    /// The locker's balance of each SKU consumed, after confirming (0 where short).
+    pub keeps: Vec<crate::license::Consumption>,
+    /// The license as it would be (`id` 0 and `activation_id` empty for a new one).
+    pub license: License,
+}
+
+/// `GET /api/v1/license-key`: the public key that signs license files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LicenseKey {
+    /// Always `Ed25519`.
+    pub algorithm: String,
+    /// The 32-byte public key, base64.
+    pub public_key: String,
+    /// The first 16 hex digits of the key's SHA-256: names the key in signed files.
+    pub key_id: String,
+    /// The key as a PEM `PUBLIC KEY` (SubjectPublicKeyInfo), for `openssl pkeyutl -verify`.
+    pub pem: String,
+}

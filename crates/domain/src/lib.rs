@@ -12,6 +12,7 @@ pub mod email;
 pub mod entitlement;
 pub mod invitation;
 pub mod ledger;
+pub mod license;
 pub mod name;
 pub mod password;
 pub mod proration;
