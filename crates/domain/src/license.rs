@@ -534,7 +534,10 @@ mod tests {
         let c = catalog();
         let today = d(2026, 1, 10);
         let base = NewLicense { product: "MON", tier: "STD", term_months: 12, quantity: 1, starts_on: None };
-        let err = |new: NewLicense<'_>| create(&c, &new, today).map(|_| ()).err().expect("refused");
+        let err = |new: NewLicense<'_>| match create(&c, &new, today) {
+            Err(e) => e,
+            Ok(ch) => panic!("created {ch:?}"),
+        };
         assert_eq!(err(NewLicense { product: "XXX", ..base.clone() }), LicenseError::UnknownProduct);
         assert_eq!(err(NewLicense { product: "RUM", ..base.clone() }), LicenseError::NotALicense);
         assert_eq!(err(NewLicense { tier: "ADV", product: "DCM", ..base.clone() }), LicenseError::UnknownTier);
@@ -633,7 +636,7 @@ mod tests {
     fn spec_example_6_no_renewal_after_expiry() {
         let c = catalog();
         let lic = license("NMC", "STD", 12, 1, d(2025, 3, 1));
-        let refused = renew(&c, &lic, 12, d(2026, 3, 2)).err().expect("refused");
+        let Err(refused) = renew(&c, &lic, 12, d(2026, 3, 2)) else { panic!("renewed") };
         assert_eq!(refused, LicenseError::Renewal(RenewError::ExpiredNoRenewal));
         assert_eq!(refused.code(), "renewal_not_allowed");
         assert!(refused.is_conflict());
