@@ -143,6 +143,11 @@ pub struct Me {
     /// Whether the person proved they receive mail at their address (a link from a mail
     /// was used). Until then they may look around but not mail anyone else.
     pub email_verified: bool,
+    /// The server's today (`YYYY-MM-DD`, UTC): statuses, remaining months and start dates are
+    /// counted from it, never from the device's clock.
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub today: chrono::NaiveDate,
 }
 
 /// `POST /api/v1/auth/password-reset`: mail a link to choose a new password.
@@ -202,6 +207,9 @@ pub struct ErrorDetail {
     /// The request field the error is about, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// `insufficient_credits` only: what the locker lacks, per SKU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<crate::license::Consumption>>,
 }
 
 /// Header carrying the session's CSRF token.

@@ -3,6 +3,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tessera_domain::api::{ErrorBody, ErrorDetail};
+use tessera_domain::license::Consumption;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -12,13 +13,15 @@ pub struct ApiError {
     pub field: Option<&'static str>,
     /// Seconds, sent as `Retry-After`.
     pub retry_after: Option<u64>,
+    /// `insufficient_credits`: what the locker lacks.
+    pub missing: Option<Vec<Consumption>>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), field: None, retry_after: None }
+        ApiError { status, code, message: message.into(), field: None, retry_after: None, missing: None }
     }
 
     pub fn with_field(mut self, field: &'static str) -> Self {
@@ -108,6 +111,7 @@ impl IntoResponse for ApiError {
                 code: self.code.to_string(),
                 message: self.message,
                 field: self.field.map(str::to_string),
+                missing: self.missing,
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();

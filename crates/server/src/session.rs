@@ -69,7 +69,7 @@ pub fn cookie_values<'a>(headers: &'a HeaderMap, wanted: &'a str) -> impl Iterat
         .map(|(_, value)| value)
 }
 
-pub fn me(session: &SessionUser, token: &str) -> Me {
+pub fn me(session: &SessionUser, token: &str, today: chrono::NaiveDate) -> Me {
     Me {
         user: UserInfo { id: session.user.id, name: session.user.name.clone(), email: session.user.email.clone() },
         organization: OrgInfo {
@@ -82,6 +82,7 @@ pub fn me(session: &SessionUser, token: &str) -> Me {
         csrf_token: security::csrf_token(token),
         must_change_password: session.user.must_change_password,
         email_verified: session.user.email_verified,
+        today,
     }
 }
 

@@ -248,8 +248,8 @@ pub async fn logout_everywhere(State(state): State<AppState>, current: Authentic
         (status = 500, response = Internal),
     )
 )]
-pub async fn me(current: Authenticated) -> Json<Me> {
-    Json(session::me(&current.session, &current.token))
+pub async fn me(State(state): State<AppState>, current: Authenticated) -> Json<Me> {
+    Json(session::me(&current.session, &current.token, state.clock.today()))
 }
 
 /// `PATCH /api/v1/me`: the person's own name (their email is who they are, and
@@ -280,7 +280,7 @@ pub async fn update_me(
     state.db.rename_user(current.session.user.id, name.as_str()).await?;
     let mut session = current.session;
     session.user.name = name.into_string();
-    Ok(Json(session::me(&session, &current.token)))
+    Ok(Json(session::me(&session, &current.token, state.clock.today())))
 }
 
 /// `POST /api/v1/auth/password`: proves the current password, sets a new one, gives this
@@ -364,7 +364,7 @@ pub async fn change_password(
     event(Action::PasswordChanged).emit();
     let mut session = current.session;
     session.user.must_change_password = false;
-    let mut response = Json(session::me(&session, &token)).into_response();
+    let mut response = Json(session::me(&session, &token, state.clock.today())).into_response();
     response.headers_mut().insert(header::SET_COOKIE, session::session_cookie(&token, state.config.secure_cookies()));
     if let Some(cookie) = device_cookie {
         response.headers_mut().append(header::SET_COOKIE, cookie);
@@ -384,7 +384,7 @@ pub async fn start_session(state: &AppState, who: &SessionUser, status: StatusCo
             now + Duration::days(session::SESSION_TTL_DAYS),
         )
         .await?;
-    let mut response = (status, Json(session::me(who, &token))).into_response();
+    let mut response = (status, Json(session::me(who, &token, state.clock.today()))).into_response();
     response.headers_mut().insert(header::SET_COOKIE, session::session_cookie(&token, state.config.secure_cookies()));
     Ok(response)
 }

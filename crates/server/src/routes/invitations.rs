@@ -335,7 +335,7 @@ pub async fn accept(
                 .detail("existing_account")
                 .emit();
             let who = state.db.user_session_view(me.user.id).await?.ok_or_else(ApiError::not_found)?;
-            Ok(Json(session::me(&who, &current.token)).into_response())
+            Ok(Json(session::me(&who, &current.token, state.clock.today())).into_response())
         }
         _ => {
             Err(ApiError::invalid("validation", "password", "Give both a name and a password to create your account."))

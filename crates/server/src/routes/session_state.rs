@@ -5,6 +5,8 @@
 
 use crate::openapi::Internal;
 use crate::session::{self, AuthRejection, Authenticated};
+use crate::state::AppState;
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,9 +25,12 @@ use tessera_domain::api::SessionState;
         (status = 500, response = Internal),
     )
 )]
-pub async fn session_state(current: Result<Authenticated, AuthRejection>) -> Response {
+pub async fn session_state(State(state): State<AppState>, current: Result<Authenticated, AuthRejection>) -> Response {
     match current {
-        Ok(current) => Json(SessionState { me: Some(session::me(&current.session, &current.token)) }).into_response(),
+        Ok(current) => {
+            Json(SessionState { me: Some(session::me(&current.session, &current.token, state.clock.today())) })
+                .into_response()
+        }
         Err(rejection) => {
             let rejected = rejection.into_response();
             if rejected.status() != StatusCode::UNAUTHORIZED {
