@@ -43,6 +43,10 @@ pub enum Action {
     ClientThrottled,
     VouchersIssued,
     VoucherRedeemed,
+    /// Credits consumed for a new license.
+    LicenseCreated,
+    /// Credits consumed to increase, renew, amend or extend a license.
+    LicenseChanged,
     /// A code that did not redeem (unknown, used or expired), counted for the throttle.
     RedeemFailed,
     /// Refused with 429: too many codes that did not redeem.
@@ -78,6 +82,8 @@ impl Action {
             Action::ClientThrottled => "client_throttled",
             Action::VouchersIssued => "vouchers_issued",
             Action::VoucherRedeemed => "voucher_redeemed",
+            Action::LicenseCreated => "license_created",
+            Action::LicenseChanged => "license_changed",
             Action::RedeemFailed => "redeem_failed",
             Action::RedeemThrottled => "redeem_throttled",
             Action::LockerInvitationSent => "locker_invitation_sent",

@@ -1,6 +1,6 @@
 //! `tessera-server [--config FILE] [serve | admin …]`
 
-use crate::clock::{to_db, Clock};
+use crate::clock::to_db;
 use crate::config::Config;
 use crate::storage::{Db, NewOrg, NewUser, OrganizationError};
 use crate::{demo, security, startup, telemetry};
@@ -165,7 +165,7 @@ async fn create_vendor(
     };
     let hash = tokio::task::spawn_blocking(move || security::hash_password(&password).map(|h| (h, password))).await??;
     let db = Db::open(&config.database_path()).await?;
-    let now = Clock::default().now();
+    let now = config.clock().now();
     let created = db
         .create_org_with_admin(
             NewOrg { name: org.as_str(), kind: OrgKind::Vendor, individual: false },
@@ -224,16 +224,18 @@ async fn issue_vouchers(
         None => None,
     };
     let email = email.map(|e| Email::parse(e).map_err(|e| format!("--email: {}", e.message()))).transpose()?;
-    let clock = Clock::default();
+    let clock = config.clock();
     tessera_domain::voucher::check_issue(quantity, count, expires_on, clock.today())
         .map_err(|e| format!("--{}: {}", e.field().replace('_', "-").replace("expires-on", "expires"), e.message()))?;
     let db = Db::open(&config.database_path()).await?;
+    let config_key = config.license_key_path();
     let state = crate::state::AppState {
         db: db.clone(),
         config: std::sync::Arc::new(config),
         clock: std::sync::Arc::new(clock),
         mail_wakeup: Default::default(),
         catalog: std::sync::Arc::new(catalog),
+        signer: std::sync::Arc::new(crate::license_file::Signer::load_or_create(&config_key)?),
     };
     let issued =
         crate::routes::vouchers::issue_codes(&state, &found, quantity, count, email.as_ref(), expires_on, None).await;

@@ -30,6 +30,12 @@ impl Clock {
         self.set_offset(self.offset() + by);
     }
 
+    /// Moves the clock to 12:00 UTC of `day` (then it runs on from there).
+    pub fn set_today(&self, day: NaiveDate) {
+        let noon = day.and_hms_opt(12, 0, 0).map_or_else(Utc::now, |t| t.and_utc());
+        self.set_offset(noon - Utc::now());
+    }
+
     pub fn set_offset(&self, offset: Duration) {
         match self.offset.write() {
             Ok(mut guard) => *guard = offset,

@@ -43,6 +43,12 @@ pub struct Config {
     /// `TESSERA_CATALOG`: a catalog file to sell from instead of the one built into the server
     /// (`crate::catalog`); unset or empty: the built-in one.
     pub catalog: Option<PathBuf>,
+    /// `TESSERA_LICENSE_KEY`: the PKCS#8 PEM file of the Ed25519 key that signs license
+    /// files; unset: `license-signing.pem` in the data directory, made on first start.
+    pub license_key: Option<PathBuf>,
+    /// `TESSERA_TODAY=YYYY-MM-DD` (dev mode only): the clock starts at 12:00 UTC of that day,
+    /// in the server and in every command-line call, so demos and tests travel in time.
+    pub today: Option<chrono::NaiveDate>,
 }
 
 /// A value that must never reach a log line (an SMTP URL carries a password).
@@ -83,6 +89,8 @@ impl Default for Config {
             login_slowdown: DEFAULT_LOGIN_SLOWDOWN,
             device_key: DeviceKey::default(),
             catalog: None,
+            license_key: None,
+            today: None,
         }
     }
 }
@@ -104,6 +112,7 @@ struct FileConfig {
     hash_wait_ms: Option<u64>,
     login_slowdown_ms: Option<u64>,
     catalog: Option<PathBuf>,
+    license_key: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -172,6 +181,9 @@ impl Config {
         if let Some(v) = file.catalog {
             self.catalog = (!v.as_os_str().is_empty()).then_some(v);
         }
+        if let Some(v) = file.license_key {
+            self.license_key = (!v.as_os_str().is_empty()).then_some(v);
+        }
         Ok(())
     }
 
@@ -230,6 +242,19 @@ impl Config {
         if let Some(v) = get("TESSERA_CATALOG") {
             self.catalog = (!v.is_empty()).then(|| PathBuf::from(v));
         }
+        if let Some(v) = get("TESSERA_LICENSE_KEY") {
+            self.license_key = (!v.is_empty()).then(|| PathBuf::from(v));
+        }
+        if let Some(v) = get("TESSERA_TODAY").filter(|v| !v.trim().is_empty()) {
+            let day = tessera_domain::catalog::date::parse(v.trim())
+                .ok_or_else(|| ConfigError(format!("TESSERA_TODAY={v:?} is not a date like 2026-03-01")))?;
+            self.today = Some(day);
+        }
+        if self.today.is_some() && !self.dev {
+            return Err(ConfigError(
+                "TESSERA_TODAY moves the clock, which only dev mode allows: set TESSERA_DEV=1".into(),
+            ));
+        }
         Ok(())
     }
 
@@ -253,6 +278,19 @@ impl Config {
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("tessera.db")
+    }
+
+    pub fn license_key_path(&self) -> PathBuf {
+        self.license_key.clone().unwrap_or_else(|| crate::license_file::Signer::default_path(&self.data_dir))
+    }
+
+    /// The clock: the system's, or in dev mode with `TESSERA_TODAY` set, noon UTC of that day.
+    pub fn clock(&self) -> crate::clock::Clock {
+        let clock = crate::clock::Clock::default();
+        if let Some(day) = self.today.filter(|_| self.dev) {
+            clock.set_today(day);
+        }
+        clock
     }
 }
 
@@ -353,6 +391,15 @@ mod tests {
         assert_eq!(c.catalog, None);
         c.apply_file("catalog = \"\"\n").expect("valid file");
         assert_eq!(c.catalog, None);
+    }
+
+    #[test]
+    fn today_needs_dev_mode_and_a_real_date() {
+        let mut c = Config::default();
+        assert!(c.apply_env(env(&[("TESSERA_TODAY", "2026-03-01")])).is_err(), "not without dev mode");
+        c.apply_env(env(&[("TESSERA_DEV", "1"), ("TESSERA_TODAY", "2026-03-01")])).expect("valid");
+        assert_eq!(c.clock().today(), chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"));
+        assert!(c.apply_env(env(&[("TESSERA_DEV", "1"), ("TESSERA_TODAY", "2026-02-30")])).is_err());
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub struct ApiError {
     /// Seconds, sent as `Retry-After`.
     pub retry_after: Option<u64>,
     /// `insufficient_credits`: what the locker lacks.
-    pub missing: Option<Vec<Consumption>>,
+    pub missing: Option<Box<Vec<Consumption>>>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -111,7 +111,7 @@ impl IntoResponse for ApiError {
                 code: self.code.to_string(),
                 message: self.message,
                 field: self.field.map(str::to_string),
-                missing: self.missing,
+                missing: self.missing.map(|m| *m),
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();

@@ -14,6 +14,7 @@ pub mod error;
 pub mod exposure;
 pub mod hashing;
 pub mod json;
+pub mod license_file;
 pub mod mail;
 pub mod openapi;
 pub mod routes;

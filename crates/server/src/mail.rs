@@ -167,6 +167,25 @@ pub fn vouchers(to: &str, what: &str, codes: &[String], locker_link: &str, expir
     NewMail { to: to.to_string(), subject, text, html, kind: "vouchers" }
 }
 
+/// The Activation ID of a new license, for its installer: what they type into the product.
+pub fn activation(to: &str, what: &str, activation_id: &str, period: &str, license_link: &str) -> NewMail {
+    let subject = format!("Your Activation ID for {what}");
+    let text = format!(
+        "Hello,\n\nA license was created for {what}, {period}.\n\nActivation ID: {activation_id}\n\nEnter it in \
+         the product to activate the license. The license and its signed file for offline installations: \
+         {license_link}\n"
+    );
+    let (what_h, id_h, period_h, link_h) = (escape(what), escape(activation_id), escape(period), escape(license_link));
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2937;line-height:1.5\">\
+         <p>Hello,</p><p>A license was created for <strong>{what_h}</strong>, {period_h}.</p>\
+         <p>Activation ID: <code style=\"font-size:1.2em\">{id_h}</code></p>\
+         <p>Enter it in the product to activate the license. The license and its signed file for offline \
+         installations are on <a href=\"{link_h}\">its page</a>.</p></body></html>"
+    );
+    NewMail { to: to.to_string(), subject, text, html, kind: "activation" }
+}
+
 /// A mail whose point is one link: a greeting, what it is about, the link as a button
 /// (and pasteable), and what to know about it.
 #[allow(clippy::too_many_arguments)]

@@ -107,13 +107,14 @@ pub struct Authenticated {
 
 /// A 401 that also clears a stale cookie, so the browser stops sending it.
 pub struct AuthRejection {
-    error: ApiError,
+    // Boxed: an `ApiError` is large, and this travels in every extractor's `Result`.
+    error: Box<ApiError>,
     clear_cookie: Option<HeaderValue>,
 }
 
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
-        let mut response = self.error.into_response();
+        let mut response = (*self.error).into_response();
         if let Some(cookie) = self.clear_cookie {
             response.headers_mut().append(header::SET_COOKIE, cookie);
         }
@@ -123,7 +124,7 @@ impl IntoResponse for AuthRejection {
 
 impl From<ApiError> for AuthRejection {
     fn from(error: ApiError) -> Self {
-        AuthRejection { error, clear_cookie: None }
+        AuthRejection { error: Box::new(error), clear_cookie: None }
     }
 }
 
@@ -140,7 +141,7 @@ impl FromRequestParts<AppState> for Authenticated {
             state.db.session_user(&hash, now, now - Duration::days(SESSION_MAX_DAYS)).await.map_err(ApiError::from)?
         else {
             return Err(AuthRejection {
-                error: ApiError::session_expired(),
+                error: Box::new(ApiError::session_expired()),
                 clear_cookie: Some(clear_cookie(state.config.secure_cookies())),
             });
         };

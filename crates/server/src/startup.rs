@@ -1,6 +1,5 @@
 //! Starting and stopping the server.
 
-use crate::clock::Clock;
 use crate::config::Config;
 use crate::state::AppState;
 use crate::storage::Db;
@@ -32,10 +31,16 @@ impl Application {
             "catalog loaded"
         );
         let db = Db::open(&config.database_path()).await?;
+        let signer = crate::license_file::Signer::load_or_create(&config.license_key_path())?;
+        let clock = config.clock();
+        if config.today.is_some() {
+            tracing::warn!(today = %clock.today(), "dev mode: the clock starts on TESSERA_TODAY");
+        }
         let state = AppState {
             db,
+            signer: Arc::new(signer),
+            clock: Arc::new(clock),
             config: Arc::new(config),
-            clock: Arc::new(Clock::default()),
             mail_wakeup: Default::default(),
             catalog: Arc::new(catalog),
         };

@@ -14,4 +14,6 @@ pub struct AppState {
     pub mail_wakeup: Arc<tokio::sync::Notify>,
     /// Checked at start (`catalog::load`); the same for every request until a restart.
     pub catalog: Arc<Catalog>,
+    /// Signs license files (`license_file`); read from (or made in) the data directory at start.
+    pub signer: Arc<crate::license_file::Signer>,
 }

@@ -15,6 +15,7 @@ mod account_links;
 mod auth_failures;
 mod credits;
 mod invitations;
+mod licenses;
 mod lockers;
 mod members;
 mod organizations;
@@ -27,6 +28,10 @@ mod window;
 pub use account_links::{AccountLinkRecord, LinkError};
 pub use credits::FailureLimit;
 pub use invitations::{InvitationRecord, InvitationWithOrg, InviteError, NewInvitation, NewToken};
+pub use licenses::{
+    Actor, AddOnRecord, IdempotencyKey, LicenseDone, LicenseEventRecord, LicenseOp, LicenseRecord, LicenseRefusal,
+    LicenseRow, LicenseWork, IDEMPOTENCY_HOURS,
+};
 pub use lockers::{BalanceRecord, LedgerRecord, LockerMemberRecord, NewEntry};
 pub use members::{MemberError, MemberRecord, NewUser, UserRecord};
 pub use organizations::{NewOrg, OrgRecord, OrgSettings, OrganizationError};

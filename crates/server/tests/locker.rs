@@ -6,41 +6,8 @@ mod common;
 
 use axum::http::StatusCode;
 use chrono::Duration;
-use common::{TestApp, PASSWORD};
-use serde_json::{json, Value};
-use tessera_domain::api::{OrgKind, Role};
-use tessera_server::routes::auth::hash_password;
-use tessera_server::storage::{NewOrg, NewUser};
-
-/// A vendor operator, signed in.
-async fn vendor(app: &TestApp) -> TestApp {
-    let hash = hash_password(PASSWORD.into()).await.unwrap();
-    app.state
-        .db
-        .create_org_with_admin(
-            NewOrg { name: "Vendor", kind: OrgKind::Vendor, individual: false },
-            NewUser {
-                email: "ops@vendor.example",
-                name: "Ops",
-                password_hash: &hash,
-                role: Role::Admin,
-                must_change_password: false,
-                email_verified: true,
-            },
-            chrono::Utc::now(),
-        )
-        .await
-        .unwrap();
-    let mut ops = app.other_browser();
-    assert_eq!(ops.login("ops@vendor.example", PASSWORD).await.status, StatusCode::OK);
-    ops
-}
-
-async fn issue(ops: &mut TestApp, body: Value) -> Vec<String> {
-    let r = ops.post("/api/v1/vendor/vouchers", body).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    r.body["codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
-}
+use common::{issue, vendor, TestApp, PASSWORD};
+use serde_json::json;
 
 async fn customer(app: &TestApp, email: &str) -> TestApp {
     let mut c = app.other_browser();

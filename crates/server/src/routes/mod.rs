@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod dev;
 pub mod health;
 pub mod invitations;
+pub mod licenses;
 pub mod locker;
 pub mod locker_sharing;
 pub mod members;
@@ -61,7 +62,15 @@ pub fn documented(dev: bool) -> OpenApiRouter<AppState> {
         .routes(routes!(locker_sharing::create, locker_sharing::list))
         .routes(routes!(locker_sharing::lookup))
         .routes(routes!(locker_sharing::accept))
-        .routes(routes!(locker_sharing::list_members));
+        .routes(routes!(locker_sharing::list_members))
+        .routes(routes!(licenses::create, licenses::list))
+        .routes(routes!(licenses::get))
+        .routes(routes!(licenses::increase))
+        .routes(routes!(licenses::renew))
+        .routes(routes!(licenses::amend))
+        .routes(routes!(licenses::add_on))
+        .routes(routes!(licenses::file))
+        .routes(routes!(licenses::key));
     if dev {
         router = router.routes(routes!(dev::get_clock, dev::set_clock)).routes(routes!(dev::outbox_json));
     }

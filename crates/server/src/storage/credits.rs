@@ -9,6 +9,7 @@
 //! and only then answers them all. Every answered request is on disk; none is answered
 //! before the commit, and a crash before it loses only requests nobody was told succeeded.
 
+use super::licenses::{self, LicenseDone, LicenseRefusal, LicenseWork};
 use super::vouchers::{redeem_in, OwnedRedeemer, RedeemError, Redemption};
 use super::window::{self, Events};
 use super::Tx;
@@ -29,6 +30,10 @@ pub(super) enum Job {
         now: DateTime<Utc>,
         throttle: FailureLimit,
         reply: oneshot::Sender<Result<Redemption, RedeemError>>,
+    },
+    License {
+        work: Box<LicenseWork>,
+        reply: oneshot::Sender<Result<LicenseDone, LicenseRefusal>>,
     },
 }
 
@@ -55,6 +60,7 @@ impl Job {
                     .err()
                     .map(|allowed_at| Outcome::Redeemed(Err(RedeemError::Throttled { allowed_at }))))
             }
+            Job::License { .. } => Ok(None),
         }
     }
 
@@ -70,6 +76,7 @@ impl Job {
                     .await?;
                 Ok(())
             }
+            Job::License { .. } => Ok(()),
         }
     }
 
@@ -81,6 +88,11 @@ impl Job {
                 Err(RedeemError::Db(e)) => Err(e),
                 Err(refused) => Ok(Outcome::Redeemed(Err(refused))),
             },
+            Job::License { work, .. } => match licenses::run(tx, work).await {
+                Ok(done) => Ok(Outcome::Licensed(Ok(done))),
+                Err(LicenseRefusal::Db(e)) => Err(e),
+                Err(refused) => Ok(Outcome::Licensed(Err(refused))),
+            },
         }
     }
 
@@ -89,9 +101,22 @@ impl Job {
             Job::Redeem { reply, .. } => {
                 let answer = match outcome {
                     Ok(Outcome::Redeemed(result)) => result,
+                    Ok(Outcome::Licensed(_)) => {
+                        Err(RedeemError::Db(sqlx::Error::Protocol("mismatched outcome".into())))
+                    }
                     Err(e) => Err(RedeemError::Db(sqlx::Error::Protocol(e))),
                 };
                 // The caller may have gone (its client hung up): the write stands regardless.
+                let _ = reply.send(answer);
+            }
+            Job::License { reply, .. } => {
+                let answer = match outcome {
+                    Ok(Outcome::Licensed(result)) => result,
+                    Ok(Outcome::Redeemed(_)) => {
+                        Err(LicenseRefusal::Db(sqlx::Error::Protocol("mismatched outcome".into())))
+                    }
+                    Err(e) => Err(LicenseRefusal::Db(sqlx::Error::Protocol(e))),
+                };
                 let _ = reply.send(answer);
             }
         }
@@ -100,12 +125,15 @@ impl Job {
 
 pub(super) enum Outcome {
     Redeemed(Result<Redemption, RedeemError>),
+    Licensed(Result<LicenseDone, LicenseRefusal>),
 }
 
 impl Outcome {
     fn keeps_writes(&self) -> bool {
         match self {
             Outcome::Redeemed(r) => r.is_ok(),
+            // A replayed answer wrote nothing; keeping its empty savepoint is harmless.
+            Outcome::Licensed(r) => r.is_ok(),
         }
     }
 }

@@ -59,6 +59,7 @@ impl TestApp {
             Config { data_dir: dir.path().to_path_buf(), static_dir: dir.path().join("dist"), ..Config::default() };
         tweak(&mut config);
         let catalog = tessera_server::catalog::load(config.catalog.as_deref()).unwrap();
+        let config_signer_path = config.license_key_path();
         let db = Db::open(&config.database_path()).await.unwrap();
         let state = AppState {
             db,
@@ -66,6 +67,7 @@ impl TestApp {
             clock: Arc::new(Clock::default()),
             mail_wakeup: Default::default(),
             catalog: Arc::new(catalog),
+            signer: Arc::new(tessera_server::license_file::Signer::load_or_create(&config_signer_path).unwrap()),
         };
         let router = tessera_server::app::router(state.clone());
         let contract = Arc::new(Contract::fetch(&router).await);
@@ -310,4 +312,38 @@ impl Contract {
             errors.join("\n")
         );
     }
+}
+
+/// A vendor operator, signed in.
+pub async fn vendor(app: &TestApp) -> TestApp {
+    let hash = tessera_server::routes::auth::hash_password(PASSWORD.into()).await.unwrap();
+    app.state
+        .db
+        .create_org_with_admin(
+            tessera_server::storage::NewOrg {
+                name: "Vendor",
+                kind: tessera_domain::api::OrgKind::Vendor,
+                individual: false,
+            },
+            tessera_server::storage::NewUser {
+                email: "ops@vendor.example",
+                name: "Ops",
+                password_hash: &hash,
+                role: tessera_domain::api::Role::Admin,
+                must_change_password: false,
+                email_verified: true,
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let mut ops = app.other_browser();
+    assert_eq!(ops.login("ops@vendor.example", PASSWORD).await.status, StatusCode::OK);
+    ops
+}
+
+pub async fn issue(ops: &mut TestApp, body: Value) -> Vec<String> {
+    let r = ops.post("/api/v1/vendor/vouchers", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.body["codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
 }
