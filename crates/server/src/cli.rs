@@ -34,6 +34,23 @@ pub enum Command {
     /// Issue vouchers (safe while the server runs).
     #[command(subcommand)]
     Vouchers(VouchersCommand),
+    /// Offline license files.
+    #[command(subcommand)]
+    License(LicenseCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LicenseCommand {
+    /// Check a license file's signature offline; exits 0 and prints what it grants when it is
+    /// valid, 1 when it is not.
+    Verify {
+        /// The license file (`GET /api/v1/licenses/{id}/file`).
+        file: PathBuf,
+        /// The public key: the `pem` (or `public_key`) of `GET /api/v1/license-key`, saved to a
+        /// file. Default: this server's own key (TESSERA_LICENSE_KEY, or the data directory's).
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -113,6 +130,7 @@ pub fn main() -> i32 {
             Command::Vouchers(VouchersCommand::Issue { sku, quantity, count, email, expires }) => {
                 issue_vouchers(config, &sku, quantity, count, email.as_deref(), expires.as_deref()).await
             }
+            Command::License(LicenseCommand::Verify { file, key }) => verify_license(&config, &file, key.as_deref()),
         }
     });
     match result {
@@ -122,6 +140,40 @@ pub fn main() -> i32 {
             1
         }
     }
+}
+
+/// `license verify`: offline, without the database.
+fn verify_license(
+    config: &Config,
+    file: &std::path::Path,
+    key: Option<&std::path::Path>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let key_path = key.map_or_else(|| config.license_key_path(), std::path::Path::to_path_buf);
+    let key_text = std::fs::read_to_string(&key_path).map_err(|e| {
+        format!("cannot read the key {}: {e} (pass --key with the PEM of GET /api/v1/license-key)", key_path.display())
+    })?;
+    let key = crate::license_file::read_public_key(&key_text).map_err(|e| format!("{}: {e}", key_path.display()))?;
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let fields = crate::license_file::verify(&text, &key).map_err(|e| format!("INVALID {}: {e}", file.display()))?;
+    let field = |name: &str| match fields.get(name) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    println!("VALID license file {}", file.display());
+    println!("  Activation ID: {}", field("activation_id"));
+    println!("  Product:       {} ({}), tier {}", field("product_name"), field("product"), field("tier"));
+    println!("  Quantity:      {}", field("quantity"));
+    println!(
+        "  Covers:        {} to {} (expires on), {} days of grace",
+        field("starts_on"),
+        field("expires_on"),
+        field("grace_days")
+    );
+    println!("  Add-ons:       {}", field("addons"));
+    println!("  Licensee:      {}", field("licensee"));
+    println!("  Signed by key: {}", crate::license_file::key_id(&key));
+    Ok(())
 }
 
 async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {

@@ -137,3 +137,63 @@ async fn vouchers_issue_prints_only_the_codes_which_then_redeem() {
         assert!(err.contains(why), "{args:?}: {err}");
     }
 }
+
+#[tokio::test]
+async fn license_verify_checks_a_downloaded_file_offline() {
+    let mut app = common::TestApp::new().await;
+    let dir = app.state.config.data_dir.clone();
+    let mut ops = common::vendor(&app).await;
+    let code = common::issue(&mut ops, serde_json::json!({"sku": "MON-STD-12", "quantity": 2})).await.remove(0);
+    app.register("customer", "Acme", "ann@acme.example").await;
+    assert_eq!(app.post("/api/v1/locker/redeem", serde_json::json!({ "code": code })).await.status, StatusCode::OK);
+    let body = serde_json::json!({"product": "MON", "tier": "STD", "term_months": 12, "quantity": 2,
+        "installer_email": "ann@acme.example"});
+    let id = app.post("/api/v1/licenses", body).await.body["id"].as_i64().unwrap();
+    let file = app.get(&format!("/api/v1/licenses/{id}/file")).await.body;
+    let path = dir.join("license.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
+    let file_arg = path.to_str().unwrap();
+
+    // With the server's own key (the default), and with the served public key.
+    let (ok, out, err) = server_cli(&dir, &["license", "verify", file_arg], None);
+    assert!(ok, "{out}{err}");
+    assert!(out.starts_with("VALID") && out.contains(file["activation_id"].as_str().unwrap()), "{out}");
+    let pem = app.get("/api/v1/license-key").await.body["pem"].as_str().unwrap().to_string();
+    let key = dir.join("public.pem");
+    std::fs::write(&key, pem).unwrap();
+    let (ok, out, err) = server_cli(&dir, &["license", "verify", file_arg, "--key", key.to_str().unwrap()], None);
+    assert!(ok, "{out}{err}");
+
+    // One changed value, and it no longer verifies.
+    let mut forged = file.clone();
+    forged["quantity"] = serde_json::json!(200);
+    std::fs::write(&path, forged.to_string()).unwrap();
+    let (ok, out, err) = server_cli(&dir, &["license", "verify", file_arg], None);
+    assert!(!ok && out.is_empty(), "{out}");
+    assert!(err.contains("INVALID") && err.contains("does not match"), "{err}");
+}
+
+#[tokio::test]
+async fn the_command_line_keeps_to_the_dev_clock_of_tessera_today() {
+    let app = common::TestApp::new().await;
+    let dir = app.state.config.data_dir.clone();
+    let run = |envs: &[(&str, &str)]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tessera-server"))
+            .args(["vouchers", "issue", "--sku", "MON-STD-12", "--quantity", "1", "--expires", "2020-01-02"])
+            .env("TESSERA_DATA_DIR", &dir)
+            .env_remove("TESSERA_DEMO")
+            .env_remove("TESSERA_DEV")
+            .env_remove("TESSERA_TODAY")
+            .envs(envs.iter().copied())
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    // A voucher that expires in 2020 can only be issued on a day before that.
+    let (ok, err) = run(&[]);
+    assert!(!ok && err.contains("--expires"), "{err}");
+    let (ok, err) = run(&[("TESSERA_DEV", "1"), ("TESSERA_TODAY", "2020-01-01")]);
+    assert!(ok, "{err}");
+    let (ok, err) = run(&[("TESSERA_TODAY", "2020-01-01")]);
+    assert!(!ok && err.contains("TESSERA_DEV"), "only in dev mode: {err}");
+}
