@@ -11,16 +11,21 @@ use serde::Serialize;
 use std::sync::Arc;
 
 use tessera_domain::api::{
-    AcceptInvitation, ChangePasswordRequest, ErrorBody, Invitation, InvitationLookup, InviteRequest,
-    IssueVouchersRequest, IssuedVouchers, LedgerPage, LockerView, LoginRequest, Me, Member, Notice, OrgSettings,
-    OrgSettingsPatch, PasswordResetConfirm, PasswordResetRequest, ProfilePatch, RedeemRequest, Redeemed,
-    RegisterRequest, Role, RoleChange, SessionState, TokenRequest, VoucherSummary, CSRF_HEADER,
+    AcceptInvitation, AddOnRequest, AmendRequest, ChangePasswordRequest, CreateLicenseRequest, ErrorBody,
+    IncreaseRequest, Invitation, InvitationLookup, InviteRequest, IssueVouchersRequest, IssuedVouchers, LedgerPage,
+    License, LicenseList, LicensePreview, LockerView, LoginRequest, Me, Member, Notice, OrgSettings, OrgSettingsPatch,
+    PasswordResetConfirm, PasswordResetRequest, ProfilePatch, RedeemRequest, Redeemed, RegisterRequest, RenewRequest,
+    Role, RoleChange, SessionState, TokenRequest, VoucherSummary, CSRF_HEADER,
 };
+use tessera_domain::license::Consumption;
 
 use crate::catalog::CatalogNames;
 use crate::session::Session;
 
 const BASE: &str = "/api/v1";
+
+/// The header that makes a credit-consuming request safe to retry.
+const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 
 /// A failed call: the server's error body, or a stand-in for a network failure
 /// (`status` 0) or an unreadable answer.
@@ -34,6 +39,8 @@ pub struct ApiError {
     pub message: String,
     /// The request field the error is about, when there is one.
     pub field: Option<String>,
+    /// `insufficient_credits`: what the locker lacks, per SKU; empty otherwise.
+    pub missing: Vec<Consumption>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -52,6 +59,7 @@ impl ApiError {
             code: "network".into(),
             message: "Tessera could not be reached. Check your connection and try again.".into(),
             field: None,
+            missing: Vec::new(),
         }
     }
 
@@ -59,14 +67,19 @@ impl ApiError {
     /// A body that is not the API's error shape gets a message chosen by status.
     pub fn from_response(status: u16, body: &str) -> Self {
         match serde_json::from_str::<ErrorBody>(body) {
-            Ok(ErrorBody { error }) if !error.message.is_empty() => {
-                Self { status, code: error.code, message: error.message, field: error.field }
-            }
+            Ok(ErrorBody { error }) if !error.message.is_empty() => Self {
+                status,
+                code: error.code,
+                message: error.message,
+                field: error.field,
+                missing: error.missing.unwrap_or_default(),
+            },
             _ => Self {
                 status,
                 code: fallback_code(status).into(),
                 message: fallback_message(status).into(),
                 field: None,
+                missing: Vec::new(),
             },
         }
     }
@@ -78,6 +91,7 @@ impl ApiError {
             code: "unreadable_response".into(),
             message: "Tessera sent an answer this page could not read. Reload the page and try again.".into(),
             field: None,
+            missing: Vec::new(),
         }
     }
 
@@ -146,6 +160,18 @@ enum Caller {
 /// answer becomes an [`ApiError`]. Not generic, so that every endpoint shares
 /// one copy of it in the wasm.
 async fn send(method: Method, path: &str, body: Option<String>, caller: Caller) -> Result<Response, ApiError> {
+    send_keyed(method, path, body, caller, None).await
+}
+
+/// [`send`] with an `Idempotency-Key`, for the requests that consume credits: a retry with
+/// the same key gets the first answer and consumes nothing more.
+async fn send_keyed(
+    method: Method,
+    path: &str,
+    body: Option<String>,
+    caller: Caller,
+    idempotency_key: Option<&str>,
+) -> Result<Response, ApiError> {
     let url = format!("{BASE}{path}");
     let mut builder = match method {
         Method::Get => Request::get(&url),
@@ -160,6 +186,9 @@ async fn send(method: Method, path: &str, body: Option<String>, caller: Caller) 
     // Only state-changing requests are checked for the token.
     if let Some(token) = session.filter(|_| method != Method::Get).and_then(|s| s.csrf_token_untracked()) {
         builder = builder.header(CSRF_HEADER, &token);
+    }
+    if let Some(key) = idempotency_key {
+        builder = builder.header(IDEMPOTENCY_HEADER, key);
     }
     let request = match body {
         Some(json) => builder.header("Content-Type", "application/json").body(json),
@@ -185,7 +214,11 @@ async fn request<T: DeserializeOwned>(
     body: Option<String>,
     caller: Caller,
 ) -> Result<T, ApiError> {
-    let response = send(method, path, body, caller).await?;
+    read(send(method, path, body, caller).await?).await
+}
+
+/// The JSON of a successful answer, as type `T`.
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     let text = response.text().await.map_err(|_| ApiError::unreadable(status))?;
     serde_json::from_str(&text).map_err(|_| ApiError::unreadable(status))
@@ -421,9 +454,142 @@ pub async fn vouchers(session: Session) -> Result<Vec<VoucherSummary>, ApiError>
 /// The vendor's voucher list as CSV: a plain link, the session cookie goes along.
 pub const VOUCHERS_CSV: &str = "/api/v1/vendor/vouchers/export.csv";
 
+// ---- Licenses ----
+
+/// `GET /api/v1/licenses`: the organization's licenses, soonest expiry first, and the
+/// server's today.
+pub async fn licenses(session: Session) -> Result<LicenseList, ApiError> {
+    request(Method::Get, "/licenses", None, Caller::Person(session)).await
+}
+
+/// `GET /api/v1/licenses/{id}`: one license with its history; 404 when not the organization's.
+pub async fn license(session: Session, id: i64) -> Result<License, ApiError> {
+    request(Method::Get, &format!("/licenses/{id}"), None, Caller::Person(session)).await
+}
+
+/// The signed license file of license `id`: a plain link, the session cookie goes along.
+pub fn license_file_url(id: i64) -> String {
+    format!("{BASE}/licenses/{id}/file")
+}
+
+/// What a license request asks: a new license, or a change of license `id`. One type for
+/// all five, so that previewing and confirming share one path through the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LicenseChange {
+    Create(CreateLicenseRequest),
+    Increase { id: i64, by: u32 },
+    Renew { id: i64, term_months: u32 },
+    Amend { id: i64, tier: String },
+    AddOn { id: i64, sku: String },
+}
+
+impl LicenseChange {
+    /// The endpoint under `/api/v1`.
+    pub fn path(&self) -> String {
+        match self {
+            LicenseChange::Create(_) => "/licenses".to_string(),
+            LicenseChange::Increase { id, .. } => format!("/licenses/{id}/increase"),
+            LicenseChange::Renew { id, .. } => format!("/licenses/{id}/renew"),
+            LicenseChange::Amend { id, .. } => format!("/licenses/{id}/amend"),
+            LicenseChange::AddOn { id, .. } => format!("/licenses/{id}/addons"),
+        }
+    }
+
+    /// The request body, asking for a preview or the real thing.
+    pub fn body(&self, preview: bool) -> Option<String> {
+        match self {
+            LicenseChange::Create(request) => json(&CreateLicenseRequest { preview, ..request.clone() }),
+            LicenseChange::Increase { by, .. } => json(&IncreaseRequest { by: *by, preview }),
+            LicenseChange::Renew { term_months, .. } => json(&RenewRequest { term_months: *term_months, preview }),
+            LicenseChange::Amend { tier, .. } => json(&AmendRequest { tier: tier.clone(), preview }),
+            LicenseChange::AddOn { sku, .. } => json(&AddOnRequest { sku: sku.clone(), preview }),
+        }
+    }
+}
+
+/// The change with `preview: true`: what it would consume, what the locker would lack and
+/// keep, and the license as it would be. Nothing is written, so no key goes along (a
+/// preview and its confirmation differ in body, and a key names one body).
+pub async fn preview_license_change(session: Session, change: &LicenseChange) -> Result<LicensePreview, ApiError> {
+    request(Method::Post, &change.path(), change.body(true), Caller::Person(session)).await
+}
+
+/// The change itself, with the `Idempotency-Key` of the review screen it was confirmed on:
+/// the license as it now is.
+pub async fn apply_license_change(session: Session, change: &LicenseChange, key: &str) -> Result<License, ApiError> {
+    let response =
+        send_keyed(Method::Post, &change.path(), change.body(false), Caller::Person(session), Some(key)).await?;
+    read(response).await
+}
+
+/// A fresh `Idempotency-Key`: the browser's `crypto.randomUUID()` where it has one (secure
+/// pages), else 128 bits from `Math.random`, which is enough for a key the server keeps per
+/// person for a day.
+pub fn new_idempotency_key() -> String {
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok().filter(|c| c.is_object());
+    let uuid = crypto.and_then(|c| {
+        let make = js_sys::Reflect::get(&c, &"randomUUID".into()).ok()?;
+        let make: &js_sys::Function = wasm_bindgen::JsCast::dyn_ref(&make)?;
+        make.call0(&c).ok()?.as_string()
+    });
+    uuid.unwrap_or_else(|| {
+        let word = || (js_sys::Math::random() * 4_294_967_296.0) as u32;
+        key_from_words([word(), word(), word(), word()])
+    })
+}
+
+/// 128 bits as a UUID-shaped string (`8-4-4-4-12` hex digits).
+pub fn key_from_words(words: [u32; 4]) -> String {
+    let hex: String = words.iter().map(|w| format!("{w:08x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_locker_lacks_is_read() {
+        let e = ApiError::from_response(
+            409,
+            r#"{"error":{"code":"insufficient_credits","message":"you need 3 more units of MON-STD-36",
+                "missing":[{"sku":"MON-STD-36","device_months":108}]}}"#,
+        );
+        assert_eq!(e.code, "insufficient_credits");
+        assert_eq!(e.missing, vec![Consumption { sku: "MON-STD-36".into(), device_months: 108 }]);
+        assert!(ApiError::from_response(409, r#"{"error":{"code":"x","message":"y"}}"#).missing.is_empty());
+    }
+
+    #[test]
+    fn each_change_has_its_endpoint_and_body() {
+        let create = LicenseChange::Create(CreateLicenseRequest {
+            product: "MON".into(),
+            tier: "STD".into(),
+            term_months: 36,
+            quantity: 4,
+            installer_email: "ian@example.com".into(),
+            start_date: None,
+            preview: false,
+        });
+        assert_eq!(create.path(), "/licenses");
+        assert!(create.body(true).is_some_and(|b| b.contains(r#""preview":true"#)));
+        assert!(create.body(false).is_some_and(|b| !b.contains("preview") && !b.contains("start_date")));
+        let increase = LicenseChange::Increase { id: 7, by: 4 };
+        assert_eq!(increase.path(), "/licenses/7/increase");
+        assert_eq!(increase.body(false).as_deref(), Some(r#"{"by":4}"#));
+        assert_eq!(increase.body(true).as_deref(), Some(r#"{"by":4,"preview":true}"#));
+        assert_eq!(LicenseChange::Renew { id: 7, term_months: 12 }.path(), "/licenses/7/renew");
+        let amend = LicenseChange::Amend { id: 7, tier: "ADV".into() };
+        assert_eq!((amend.path(), amend.body(false)), ("/licenses/7/amend".into(), Some(r#"{"tier":"ADV"}"#.into())));
+        assert_eq!(LicenseChange::AddOn { id: 7, sku: "X".into() }.path(), "/licenses/7/addons");
+        assert_eq!(license_file_url(7), "/api/v1/licenses/7/file");
+    }
+
+    #[test]
+    fn keys_look_like_uuids() {
+        let key = key_from_words([0xdeadbeef, 0x01234567, 0x89abcdef, 0x0]);
+        assert_eq!(key, "deadbeef-0123-4567-89ab-cdef00000000");
+    }
 
     #[test]
     fn error_body_is_read_as_is() {

@@ -143,6 +143,9 @@ fn AppRoutes() -> impl IntoView {
                     <Route path=path!("/vouchers") view=pages::Vouchers />
                     <Route path=path!("/locker") view=pages::Locker />
                     <Route path=path!("/licenses") view=pages::Licenses />
+                    // Before `:id`, which would take "new" for an id.
+                    <Route path=path!("/licenses/new") view=pages::CreateLicense />
+                    <Route path=path!("/licenses/:id") view=pages::LicenseDetail />
                     <Route path=path!("/devices") view=pages::Devices />
                     <Route path=path!("/renewals") view=pages::Renewals />
                     <Route path=path!("/quotes") view=pages::Quotes />

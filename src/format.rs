@@ -1,6 +1,6 @@
-//! How dates and credits are written for people. Dates are hand-rolled rather
-//! than chrono's `format`, whose pattern interpreter would weigh on the wasm
-//! for two shapes.
+//! How dates, credits and money are written for people. Dates are hand-rolled
+//! rather than chrono's `format`, whose pattern interpreter would weigh on the
+//! wasm for two shapes.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use tessera_domain::proration::{device_months_text, units_text};
@@ -42,10 +42,92 @@ pub fn credits_detail(device_months: u64, term_months: Option<u32>) -> Option<St
     term_months.map(|_| device_months_text(device_months))
 }
 
+/// Digits after the decimal point of a currency's minor unit (ISO 4217): two for
+/// nearly all, none for the few without a minor unit.
+fn minor_digits(currency: &str) -> u32 {
+    match currency {
+        "JPY" | "KRW" | "ISK" | "CLP" | "VND" => 0,
+        _ => 2,
+    }
+}
+
+/// An amount given in minor units, for people: `€259.20`, `$1,440.00`, `CHF 36.00`.
+pub fn money(amount_minor: i64, currency: &str) -> String {
+    let digits = minor_digits(currency);
+    let scale = 10u64.pow(digits);
+    let abs = amount_minor.unsigned_abs();
+    let whole = (abs / scale).to_string();
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let number =
+        if digits == 0 { grouped } else { format!("{grouped}.{:0width$}", abs % scale, width = digits as usize) };
+    let sign = if amount_minor < 0 { "\u{2212}" } else { "" };
+    match currency {
+        "EUR" => format!("{sign}€{number}"),
+        "USD" => format!("{sign}${number}"),
+        "GBP" => format!("{sign}£{number}"),
+        other => format!("{sign}{other} {number}"),
+    }
+}
+
+/// A term unit's price spread over its months, rounded to the nearest minor unit: what
+/// one device-month costs, to compare terms.
+pub fn per_month_minor(amount_minor: i64, term_months: u32) -> i64 {
+    let months = i64::from(term_months.max(1));
+    (amount_minor + months / 2).div_euclid(months)
+}
+
+/// Days until a license's "Expires on", for people: `1 day left`, `Ended today`,
+/// `Ended 3 days ago`. The expiry day itself is the first day not covered.
+pub fn days_left_text(days_left: i64) -> String {
+    match days_left {
+        1 => "1 day left".to_string(),
+        d if d > 1 => format!("{d} days left"),
+        0 => "Ended today".to_string(),
+        -1 => "Ended yesterday".to_string(),
+        d => format!("Ended {} days ago", d.unsigned_abs()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn money_in_its_currency() {
+        assert_eq!(money(25920, "EUR"), "€259.20");
+        assert_eq!(money(144000, "EUR"), "€1,440.00");
+        assert_eq!(money(123456789, "USD"), "$1,234,567.89");
+        assert_eq!(money(5, "GBP"), "£0.05");
+        assert_eq!(money(3600, "CHF"), "CHF 36.00");
+        assert_eq!(money(1500, "JPY"), "JPY 1,500");
+        assert_eq!(money(-1000, "EUR"), "\u{2212}€10.00");
+        assert_eq!(money(0, "EUR"), "€0.00");
+    }
+
+    #[test]
+    fn price_per_device_month() {
+        assert_eq!(per_month_minor(25920, 36), 720);
+        assert_eq!(per_month_minor(6000, 12), 500);
+        assert_eq!(per_month_minor(1000, 3), 333);
+        assert_eq!(per_month_minor(2000, 3), 667, "rounded to the nearest cent");
+        assert_eq!(per_month_minor(1500, 0), 1500, "a month unit is its own month");
+    }
+
+    #[test]
+    fn days_left_in_words() {
+        assert_eq!(days_left_text(120), "120 days left");
+        assert_eq!(days_left_text(1), "1 day left");
+        assert_eq!(days_left_text(0), "Ended today", "the expiry day is the first day not covered");
+        assert_eq!(days_left_text(-1), "Ended yesterday");
+        assert_eq!(days_left_text(-40), "Ended 40 days ago");
+    }
 
     #[test]
     fn dates_are_short_and_unambiguous() {

@@ -70,6 +70,10 @@ pub fn FormField(
     /// Called when the input loses focus (e.g. to start showing errors).
     #[prop(optional, into)]
     on_blur: Option<Callback<()>>,
+    /// The lowest and highest values the browser's own picker offers (a number, a date).
+    #[prop(optional, into)]
+    min: Option<String>,
+    #[prop(optional, into)] max: Option<String>,
     /// Extra content under the input, e.g. live password rules; it gets the
     /// hint id so the input describes itself with it.
     #[prop(optional)]
@@ -95,6 +99,8 @@ pub fn FormField(
                 autocomplete=autocomplete
                 required=required
                 readonly=readonly
+                min=min
+                max=max
                 spellcheck=code.then_some("false")
                 autocapitalize=code.then_some("characters")
                 aria-required=required.then_some("true")

@@ -20,7 +20,7 @@ pub use accept_invitation::AcceptInvitation;
 pub use account::Account;
 pub use devices::Devices;
 pub use home::Home;
-pub use licenses::Licenses;
+pub use licenses::{CreateLicense, LicenseDetail, Licenses};
 pub use locker::Locker;
 pub use not_found::NotFound;
 pub use quotes::Quotes;

@@ -8,12 +8,12 @@ use tessera_domain::api::IssueVouchersRequest;
 use tessera_domain::catalog::{self, SkuUnit};
 use tessera_domain::email::Email;
 use tessera_domain::voucher::check_issue;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::{quantity_text, CatalogLoad};
 use crate::api::{self, ApiError};
 use crate::catalog::CatalogNames;
+use crate::components::clipboard::copy_to_clipboard;
 use crate::components::form_field::described_by;
 use crate::components::shell::focus_element;
 use crate::components::{
@@ -121,33 +121,6 @@ struct Issued {
 
 const CODES_ID: &str = "issued-codes";
 
-/// Puts `text` on the clipboard with the browser's clipboard API (reached through
-/// `Reflect`, which costs the wasm less than web-sys's bindings), then reports whether it
-/// worked. Where there is none (a page not served over https), the codes are selected
-/// in their box for the person to copy.
-fn copy_to_clipboard(text: &str, copied: RwSignal<Option<bool>>) {
-    let get = |on: &JsValue, key: &str| {
-        js_sys::Reflect::get(on, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
-    };
-    let function = |on: &JsValue, key: &str| get(on, key).and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    let clipboard = get(&window().into(), "navigator").and_then(|n| get(&n, "clipboard"));
-    let promise = clipboard
-        .as_ref()
-        .and_then(|c| function(c, "writeText").and_then(|write| write.call1(c, &JsValue::from_str(text)).ok()));
-    if let Some((promise, then)) = promise.and_then(|p| function(&p, "then").map(|then| (p, then))) {
-        let done = Closure::once_into_js(move |_: JsValue| copied.set(Some(true)));
-        let failed = Closure::once_into_js(move |_: JsValue| {
-            copied.set(Some(false));
-            select_codes();
-        });
-        if then.call2(&promise, &done, &failed).is_ok() {
-            return;
-        }
-    }
-    copied.set(Some(false));
-    select_codes();
-}
-
 /// Selects the codes in their box, ready for Ctrl+C.
 fn select_codes() {
     if let Some(el) = document().get_element_by_id(CODES_ID) {
@@ -200,7 +173,7 @@ fn issued_view(issued: Issued, on_more: Callback<()>) -> AnyView {
                 <button
                     type="button"
                     class="btn btn-primary"
-                    on:click=move |_| copy_to_clipboard(&copy_text, copied)
+                    on:click=move |_| copy_to_clipboard(&copy_text, copied, select_codes)
                 >
                     <Icon kind=IconKind::Copy />
                     <span>"Copy all"</span>
