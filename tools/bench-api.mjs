@@ -98,6 +98,24 @@ if (process.env.BENCH_CODES) {
   );
   if (next >= codes.length) rows.push("| (the codes ran out before the time: the figure above is a lower bound) | | | | |");
 }
+// License creations: each consumes credits durably (a ledger entry, the license, its event, an
+// outbox mail and the Idempotency-Key's answer in one transaction of the credit writer).
+if (process.env.BENCH_LICENSE_CODE) {
+  const r = await request("POST", "/api/v1/locker/redeem", { body: { code: process.env.BENCH_LICENSE_CODE }, headers: session });
+  if (r.status !== 200) throw new Error(`redeem the license credits: ${r.status} ${r.body}`);
+  let n = 0;
+  const body = { product: "DCM", tier: "STD", term_months: 12, quantity: 1, installer_email: email };
+  rows.push(
+    await load("POST /api/v1/licenses (durable write, Idempotency-Key)", Number(process.env.BENCH_LICENSE_CONCURRENCY ?? 32), 201, () =>
+      request("POST", "/api/v1/licenses", { body, headers: { ...session, "idempotency-key": `bench-${n++}` } }),
+    ),
+  );
+  const list = await request("GET", "/api/v1/licenses", { headers: session });
+  const count = JSON.parse(list.body).licenses.length;
+  rows.push(
+    await load(`GET /api/v1/licenses (${count} licenses)`, 4, 200, () => request("GET", "/api/v1/licenses", { headers: session })),
+  );
+}
 console.log(`\n| API, ${SECONDS} s each | concurrency | req/s | p50 ms | p99 ms |\n|---|---|---|---|---|`);
 for (const row of rows) console.log(row);
 agent.destroy();

@@ -15,9 +15,21 @@ pub fn run() -> Result<(), String> {
     c.env("BASE_URL", &server.url);
     proc::run(c)?;
     let codes = issue_codes(&server, VOUCHER_RUNS)?;
+    let credits = issue_license_credits(&server)?;
     let mut c = cmd("node", &["tools/bench-api.mjs"]);
-    c.env("BASE_URL", &server.url).env("BENCH_CODES", &codes);
+    c.env("BASE_URL", &server.url).env("BENCH_CODES", &codes).env("BENCH_LICENSE_CODE", credits.trim());
     proc::run(c)
+}
+
+/// One voucher of 100,000 units of DCM-STD-12 (1.2 million device-months), for the license
+/// benchmark: each creation consumes one unit.
+fn issue_license_credits(server: &TestServer) -> Result<String, String> {
+    let mut c = cmd(
+        server::RELEASE_BINARY,
+        &["vouchers", "issue", "--sku", "DCM-STD-12", "--quantity", "100000", "--count", "1"],
+    );
+    c.env("TESSERA_DATA_DIR", &server.data_dir);
+    proc::output_of(c)
 }
 
 /// Runs of 1,000 vouchers (the CLI's limit per run) for the redemption benchmark: more than

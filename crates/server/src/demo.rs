@@ -4,7 +4,7 @@ use crate::routes::auth::hash_password;
 use crate::routes::vouchers::device_months;
 use crate::security;
 use crate::state::AppState;
-use crate::storage::{FailureLimit, NewOrg, NewUser, NewVoucher, Redeemer};
+use crate::storage::{Actor, FailureLimit, LicenseWork, NewOrg, NewUser, NewVoucher, Redeemer};
 use tessera_domain::api::{OrgKind, Role};
 use tessera_domain::code::{check_symbol, Code};
 
@@ -104,7 +104,8 @@ pub async fn seed_if_empty(state: &AppState) -> Result<(), Box<dyn std::error::E
         }
     }
     seed_vouchers(state).await?;
-    tracing::info!(accounts = ACCOUNTS.len(), vouchers = VOUCHERS.len(), "demo: seeded");
+    seed_licenses(state).await?;
+    tracing::info!(accounts = ACCOUNTS.len(), vouchers = VOUCHERS.len(), licenses = LICENSES.len(), "demo: seeded");
     Ok(())
 }
 
@@ -139,6 +140,55 @@ async fn seed_vouchers(state: &AppState) -> Result<(), Box<dyn std::error::Error
             .redeem_voucher(&security::token_hash(code.as_compact()), who, now, UNTHROTTLED)
             .await
             .map_err(|e| format!("{e:?}"))?;
+    }
+    Ok(())
+}
+
+/// Demo licenses of Alice's company: (SKU, quantity, started this many days ago), each paid
+/// by a voucher redeemed that day, so that the Licenses page shows every status: a running
+/// license, one about to expire, one in its grace period, one long expired.
+pub const LICENSES: &[(&str, u32, u64)] =
+    &[("DCM-STD-36", 25, 420), ("NMC-STD-12", 4, 345), ("PCA-STD-12", 2, 385), ("MON-STD-12", 3, 500)];
+
+async fn seed_licenses(state: &AppState) -> Result<(), Box<dyn std::error::Error>> {
+    use tessera_domain::license::{self, NewLicense};
+    let alice = state.db.user_by_email(ACCOUNTS[0].email).await?.ok_or("the demo customer exists")?;
+    let org_id = alice.org_id;
+    for (n, (code, quantity, days_ago)) in LICENSES.iter().enumerate() {
+        let sku = state.catalog.sku(code).ok_or_else(|| format!("demo license SKU {code} is not in the catalog"))?;
+        let then = state.clock.now() - chrono::Duration::days(i64::try_from(*days_ago)?);
+        let voucher = demo_code(VOUCHERS.len() + n + 1).ok_or("demo codes are well-formed")?;
+        let row = NewVoucher {
+            code_hash: security::token_hash(voucher.as_compact()),
+            code_hint: voucher.last_four().to_string(),
+            sku: sku.code.clone(),
+            quantity: i64::from(*quantity),
+            device_months: i64::try_from(device_months(sku, *quantity))?,
+            email: Some(ACCOUNTS[0].email.to_string()),
+            expires_on: None,
+        };
+        state.db.issue_vouchers(&[row], None, None, then).await.map_err(|e| format!("{e:?}"))?;
+        let who = Redeemer { user_id: alice.id, name: ACCOUNTS[0].name, org_name: ACCOUNTS[0].org };
+        state
+            .db
+            .redeem_voucher(&security::token_hash(voucher.as_compact()), who, then, UNTHROTTLED)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        let (tier, term) = (sku.tier.clone().unwrap_or_default(), sku.term_months.unwrap_or(12));
+        let new =
+            NewLicense { product: &sku.product, tier: &tier, term_months: term, quantity: *quantity, starts_on: None };
+        let change = license::create(&state.catalog, &new, then.date_naive()).map_err(|e| e.message())?;
+        let installer = tessera_domain::email::Email::parse(ACCOUNTS[0].email).map_err(|e| e.message())?;
+        let op = crate::routes::licenses::create_op(state, &change, installer);
+        let work = LicenseWork {
+            op,
+            actor: Actor { user_id: alice.id, name: ACCOUNTS[0].name.to_string(), org_id },
+            now: then,
+            idempotency: None,
+            catalog: state.catalog.clone(),
+            render: crate::routes::licenses::render,
+        };
+        state.db.license_job(work).await.map_err(|e| format!("{e:?}"))?;
     }
     Ok(())
 }

@@ -20,6 +20,13 @@ async fn the_demo_customer_has_credits_and_codes_to_redeem() {
     let skus: Vec<_> = locker["balances"].as_array().unwrap().iter().map(|b| b["sku"].clone()).collect();
     assert_eq!(skus, vec![json!("MON-ADV-36"), json!("POP-ESS-ADV-MO"), json!("RUM-STD-12")], "seeded once");
 
+    // Licenses in every status a customer meets, each paid from a redeemed voucher.
+    let licenses = app.get("/api/v1/licenses").await.body;
+    let mut statuses: Vec<&str> =
+        licenses["licenses"].as_array().unwrap().iter().map(|l| l["status"].as_str().unwrap()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, ["active", "expired", "expiring", "grace"]);
+
     let help = demo::sign_in_help("http://localhost:8080");
     let unredeemed: Vec<usize> = (1..=VOUCHERS.len()).filter(|n| !VOUCHERS[n - 1].2).collect();
     for n in &unredeemed {

@@ -96,7 +96,8 @@ pub fn view(catalog: &Catalog, row: &LicenseRow, today: NaiveDate) -> License {
     }
 }
 
-fn render(catalog: &Catalog, row: &LicenseRow, today: NaiveDate) -> String {
+/// [`view`] as JSON: the body the credit writer keeps for a replay.
+pub fn render(catalog: &Catalog, row: &LicenseRow, today: NaiveDate) -> String {
     serde_json::to_string(&view(catalog, row, today)).unwrap_or_else(|_| "{}".into())
 }
 
@@ -299,6 +300,13 @@ pub async fn create(
         verification::require_verified(who)?;
     }
     let idempotency = idempotency_key(&headers, "POST /licenses", &req)?;
+    let op = create_op(&state, &change, installer);
+    write(&state, &current, op, idempotency, Action::LicenseCreated).await
+}
+
+/// The job that writes a new license `change` (from [`license::create`]): a fresh Activation
+/// ID, and its mail to the installer.
+pub fn create_op(state: &AppState, change: &Change, installer: Email) -> LicenseOp {
     let activation = Code::generate(&mut OsRng);
     let product_name = state.catalog.product(&change.after.product).map_or("", |p| p.name.as_str());
     let tier_name = state
@@ -321,7 +329,7 @@ pub async fn create(
         &period,
         &format!("{}/licenses", state.config.public_url),
     );
-    let op = LicenseOp::Create {
+    LicenseOp::Create {
         product: change.after.product.clone(),
         tier: change.after.tier.clone(),
         term_months: change.after.term_months,
@@ -330,8 +338,7 @@ pub async fn create(
         installer_email: installer.into_string(),
         activation_id: activation.as_compact().to_string(),
         mail,
-    };
-    write(&state, &current, op, idempotency, Action::LicenseCreated).await
+    }
 }
 
 /// `GET /api/v1/licenses`
