@@ -692,6 +692,47 @@ mod tests {
         assert_eq!(change.consumes, vec![dm("MON-STD-36", 72)], "the bonus is free");
     }
 
+    proptest::proptest! {
+        /// Whatever the day and the license: an increase costs `by × R` with R within the
+        /// term, an amendment keeps the end date, a renewal never moves the end date back, and
+        /// what a locker lacks plus what it holds covers the cost exactly.
+        #[test]
+        fn operations_keep_their_invariants(
+            start_offset in 0i64..3000,
+            term_pick in 0usize..3,
+            quantity in 1u32..500,
+            by in 1u32..500,
+            day_offset in 0i64..2500,
+            held in 0u64..100_000,
+        ) {
+            let c = catalog();
+            let term = [12, 36, 60][term_pick];
+            let start = d(2024, 1, 1) + chrono::Duration::days(start_offset);
+            let today = start + chrono::Duration::days(day_offset - 400);
+            let lic = license("POP", "ESS", term, quantity, start);
+            let r = remaining_months(lic.starts_on, lic.expires_on, today);
+            proptest::prop_assert!(r <= term);
+            match increase(&c, &lic, by, today) {
+                Ok(ch) => {
+                    proptest::prop_assert_eq!(ch.consumes[0].device_months, u64::from(by) * u64::from(r));
+                    proptest::prop_assert_eq!(ch.after.expires_on, lic.expires_on);
+                    let short = missing(&ch.consumes, |_| held);
+                    let lacking = short.first().map_or(0, |m| m.device_months);
+                    proptest::prop_assert_eq!(lacking, ch.consumes[0].device_months.saturating_sub(held));
+                }
+                Err(e) => proptest::prop_assert_eq!((e, r), (LicenseError::Ended, 0)),
+            }
+            if let Ok(ch) = amend(&c, &lic, "ADV", today) {
+                proptest::prop_assert_eq!(ch.after.expires_on, lic.expires_on);
+                proptest::prop_assert_eq!(ch.consumes[0].device_months, u64::from(quantity) * u64::from(r));
+            }
+            let renewed = renew(&c, &lic, 12, today).map(|ch| ch.after.expires_on);
+            if let Ok(end) = renewed {
+                proptest::prop_assert!(end > lic.expires_on && end > today);
+            }
+        }
+    }
+
     #[test]
     fn event_kinds_round_trip() {
         for k in [EventKind::Created, EventKind::Increased, EventKind::Renewed, EventKind::Amended, EventKind::AddOn] {
