@@ -212,6 +212,44 @@ mod tests {
         assert_eq!(assign(&chain, ADV, "ADV", 0, d(2026, 1, 1)), chain.to_vec());
     }
 
+    /// Days of coverage still ahead of `today`, whatever the tier.
+    fn days_ahead(chain: &[Segment], today: NaiveDate) -> u64 {
+        chain.iter().map(|s| s.days_left_from(today)).sum()
+    }
+
+    proptest::proptest! {
+        /// Any sequence of assignments, on days that only move forward: segments never
+        /// overlap (so one tier runs on any day), the time ahead only grows (by at least the
+        /// new plan's days when it is the highest tier), and the chain ends no earlier.
+        #[test]
+        fn assignments_never_shorten_coverage_nor_overlap(
+            steps in proptest::collection::vec((1u8..=2, 0usize..3, 0i64..500), 1..8)
+        ) {
+            let mut chain: Vec<Segment> = Vec::new();
+            let mut today = d(2025, 1, 1);
+            for (rank, term, gap) in steps {
+                today += chrono::Duration::days(gap);
+                let months = [12, 36, 60][term];
+                let before_days = days_ahead(&chain, today);
+                let before_end = coverage_end(&chain);
+                let tier = if rank == ADV { "ADV" } else { "STD" };
+                chain = assign(&chain, rank, tier, months, today);
+                for pair in chain.windows(2) {
+                    proptest::prop_assert!(pair[0].end <= pair[1].start, "overlap: {:?}", chain);
+                }
+                for s in &chain {
+                    proptest::prop_assert!(s.start < s.end, "empty segment: {:?}", chain);
+                }
+                let added = add_months(today, months).signed_duration_since(today).num_days();
+                let after_days = days_ahead(&chain, today);
+                proptest::prop_assert!(after_days >= before_days + u64::try_from(added).unwrap_or(0) - 3,
+                    "lost time: {before_days} + {added} -> {after_days}");
+                proptest::prop_assert!(coverage_end(&chain) >= before_end);
+                proptest::prop_assert_eq!(covering(&chain, today).map(|s| s.tier_rank).is_some(), true);
+            }
+        }
+    }
+
     #[test]
     fn serializes_dates_as_iso_strings() {
         let json = serde_json::to_value(std_seg(d(2026, 1, 1), d(2027, 1, 1))).expect("serialize");
