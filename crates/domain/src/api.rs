@@ -627,3 +627,166 @@ pub struct LicenseKey {
     /// The key as a PEM `PUBLIC KEY` (SubjectPublicKeyInfo), for `openssl pkeyutl -verify`.
     pub pem: String,
 }
+
+// ---- Devices and device subscriptions (SPEC §5) ----
+
+/// One entitlement segment of a device: `tier` of `product` on `starts_on <= d < ends_on`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceSegment {
+    pub product: String,
+    pub tier: String,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub starts_on: chrono::NaiveDate,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub ends_on: chrono::NaiveDate,
+}
+
+/// What covers a device today, and until when its chain of segments covers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CurrentPlan {
+    pub product: String,
+    pub tier: String,
+    /// The end of the whole chain (a lower tier may resume after the current one).
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub expires_on: chrono::NaiveDate,
+}
+
+/// A device (SPEC §5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Device {
+    pub id: i64,
+    pub serial: String,
+    pub model: String,
+    pub name: String,
+    pub site: String,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub battery_replace_by: Option<chrono::NaiveDate>,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub warranty_expires_on: Option<chrono::NaiveDate>,
+    /// Oldest first.
+    pub segments: Vec<DeviceSegment>,
+    /// `null` when nothing covers the device today.
+    pub current: Option<CurrentPlan>,
+    /// The customer that shared the device with the caller (a partner); `null` for the
+    /// caller's own devices.
+    pub shared_by: Option<String>,
+}
+
+/// `GET /api/v1/devices`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceList {
+    pub devices: Vec<Device>,
+    /// Devices matching the search, before `limit`/`offset`.
+    pub total: usize,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub today: chrono::NaiveDate,
+}
+
+/// `POST /api/v1/devices/import`: what was imported, and the rows skipped (with
+/// `skip_invalid=true`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportReport {
+    pub imported: usize,
+    pub skipped: Vec<crate::device::RowProblem>,
+}
+
+/// `PATCH /api/v1/devices/{id}`: the fields to change.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DevicePatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// `YYYY-MM-DD`, or `""` to clear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub battery_replace_by: Option<String>,
+    /// `YYYY-MM-DD`, or `""` to clear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warranty_expires_on: Option<String>,
+}
+
+/// A plan in the locker that can be assigned to devices (`GET /api/v1/subscriptions/plans`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubscriptionPlan {
+    pub sku: String,
+    pub product: String,
+    pub tier: String,
+    pub term_months: u32,
+    /// Whole units available: one per device.
+    pub units: u64,
+    pub device_months: u64,
+    /// Months a promotion adds to each assignment made today.
+    pub bonus_months: u32,
+}
+
+/// `POST /api/v1/subscriptions/assign`: one unit of `sku` to each device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    pub sku: String,
+    pub device_ids: Vec<i64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub preview: bool,
+}
+
+/// The devices after an assignment (or as they would be, with `preview`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssignResult {
+    pub devices: Vec<Device>,
+    /// What it consumes (or consumed).
+    pub consumes: Vec<crate::license::Consumption>,
+    /// With `preview`: what the locker lacks (empty when it holds enough).
+    #[serde(default)]
+    pub missing: Vec<crate::license::Consumption>,
+}
+
+/// `POST /api/v1/device-shares`: share some devices (or all, present and future) with a
+/// partner organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewDeviceShare {
+    /// The partner's "Partner ID" (its organization id, shown on its Home page).
+    pub partner_org_id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_ids: Option<Vec<i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all: Option<bool>,
+}
+
+/// A share of devices between a customer and a partner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceShare {
+    pub id: i64,
+    pub customer_org_id: i64,
+    pub customer_name: String,
+    pub partner_org_id: i64,
+    pub partner_name: String,
+    /// Every device of the customer, also those added later.
+    pub all: bool,
+    /// The devices shared (all of them when `all`).
+    pub device_count: usize,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}

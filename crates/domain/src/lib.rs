@@ -8,6 +8,7 @@ pub mod api;
 pub mod catalog;
 pub mod code;
 pub mod dates;
+pub mod device;
 pub mod email;
 pub mod entitlement;
 pub mod invitation;
