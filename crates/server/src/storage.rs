@@ -14,6 +14,7 @@ use std::time::Duration;
 mod account_links;
 mod auth_failures;
 mod credits;
+mod idempotency;
 mod invitations;
 mod licenses;
 mod lockers;
@@ -27,10 +28,11 @@ mod window;
 
 pub use account_links::{AccountLinkRecord, LinkError};
 pub use credits::FailureLimit;
+pub use idempotency::{IdempotencyKey, IDEMPOTENCY_HOURS};
 pub use invitations::{InvitationRecord, InvitationWithOrg, InviteError, NewInvitation, NewToken};
 pub use licenses::{
-    Actor, AddOnRecord, IdempotencyKey, LicenseDone, LicenseEventRecord, LicenseOp, LicenseRecord, LicenseRefusal,
-    LicenseRow, LicenseWork, IDEMPOTENCY_HOURS,
+    Actor, AddOnRecord, LicenseDone, LicenseEventRecord, LicenseOp, LicenseRecord, LicenseRefusal, LicenseRow,
+    LicenseWork,
 };
 pub use lockers::{BalanceRecord, LedgerRecord, LockerMemberRecord, NewEntry};
 pub use members::{MemberError, MemberRecord, NewUser, UserRecord};

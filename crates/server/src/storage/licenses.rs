@@ -3,19 +3,17 @@
 //! writer (`credits`), with the answer kept under the request's `Idempotency-Key`.
 
 use super::credits::Job;
+use super::idempotency::{self, IdempotencyKey, Remembered};
 use super::lockers::{self, NewEntry};
 use super::outbox::{insert_mail, Carries, NewMail};
 use super::{Db, Tx};
 use crate::clock::to_db;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
 use tessera_domain::catalog::Catalog;
 use tessera_domain::code;
 use tessera_domain::ledger::EntryKind;
 use tessera_domain::license::{self, Change, Consumption, EventKind, LicenseError, NewLicense};
-
-/// How long an `Idempotency-Key` is remembered: long enough for any client's retries.
-pub const IDEMPOTENCY_HOURS: i64 = 24;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LicenseRecord {
@@ -113,13 +111,6 @@ pub enum LicenseOp {
     },
 }
 
-/// A request's `Idempotency-Key` and the hash of what it asked.
-#[derive(Debug, Clone)]
-pub struct IdempotencyKey {
-    pub key: String,
-    pub request_hash: String,
-}
-
 /// Who acts, for the ledger and the history.
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -184,31 +175,6 @@ async fn load(tx: &mut Tx<'_>, org_id: i64, id: i64) -> Result<Option<LicenseRow
     Ok(Some(LicenseRow { license, addons, events }))
 }
 
-/// The remembered answer for `key`, or `Err(KeyReused)` when it was used for another request.
-async fn remembered(
-    tx: &mut Tx<'_>,
-    user_id: i64,
-    key: &IdempotencyKey,
-    now: DateTime<Utc>,
-) -> Result<Option<LicenseDone>, LicenseRefusal> {
-    let since = to_db(now - Duration::hours(IDEMPOTENCY_HOURS));
-    let found: Option<(String, i64, String)> = sqlx::query_as(
-        "SELECT request_hash, status, body FROM idempotency_keys WHERE user_id = ? AND key = ? AND created_at > ?",
-    )
-    .bind(user_id)
-    .bind(&key.key)
-    .bind(since)
-    .fetch_optional(&mut **tx)
-    .await?;
-    match found {
-        None => Ok(None),
-        Some((hash, _, _)) if hash != key.request_hash => Err(LicenseRefusal::KeyReused),
-        Some((_, status, body)) => {
-            Ok(Some(LicenseDone { status: u16::try_from(status).unwrap_or(200), body, replayed: true }))
-        }
-    }
-}
-
 /// The locker's balance of each SKU, 0 when it has none (or there is no locker).
 async fn balance(tx: &mut Tx<'_>, locker_id: Option<i64>, sku: &str) -> Result<u64, sqlx::Error> {
     let Some(locker_id) = locker_id else { return Ok(0) };
@@ -228,8 +194,10 @@ pub(super) async fn run(tx: &mut Tx<'_>, work: &mut LicenseWork) -> Result<Licen
     let at = to_db(now);
     let actor = work.actor.clone();
     if let Some(key) = &work.idempotency {
-        if let Some(done) = remembered(tx, actor.user_id, key, now).await? {
-            return Ok(done);
+        match idempotency::remembered(tx, actor.user_id, key, now).await? {
+            Remembered::Answer { status, body } => return Ok(LicenseDone { status, body, replayed: true }),
+            Remembered::OtherRequest => return Err(LicenseRefusal::KeyReused),
+            Remembered::Nothing => {}
         }
     }
     let catalog = work.catalog.clone();
@@ -323,18 +291,7 @@ pub(super) async fn run(tx: &mut Tx<'_>, work: &mut LicenseWork) -> Result<Licen
     let status = if matches!(work.op, LicenseOp::Create { .. }) { 201 } else { 200 };
     let body = (work.render)(&catalog, &row, today);
     if let Some(key) = &work.idempotency {
-        sqlx::query(
-            "INSERT OR REPLACE INTO idempotency_keys (user_id, key, request_hash, status, body, created_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(actor.user_id)
-        .bind(&key.key)
-        .bind(&key.request_hash)
-        .bind(i64::from(status))
-        .bind(&body)
-        .bind(&at)
-        .execute(&mut **tx)
-        .await?;
+        idempotency::remember(tx, actor.user_id, key, status, &body, &at).await?;
     }
     Ok(LicenseDone { status, body, replayed: false })
 }
