@@ -210,6 +210,9 @@ pub struct ErrorDetail {
     /// `insufficient_credits` only: what the locker lacks, per SKU.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing: Option<Vec<crate::license::Consumption>>,
+    /// `csv_invalid` only: each row that cannot be imported, with its field and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<crate::device::RowProblem>>,
 }
 
 /// Header carrying the session's CSRF token.

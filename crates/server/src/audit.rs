@@ -47,6 +47,11 @@ pub enum Action {
     LicenseCreated,
     /// Credits consumed to increase, renew, amend or extend a license.
     LicenseChanged,
+    /// Credits consumed to assign a plan to devices.
+    PlanAssigned,
+    /// Devices shared with a partner, or a share revoked.
+    DevicesShared,
+    DeviceShareRevoked,
     /// A code that did not redeem (unknown, used or expired), counted for the throttle.
     RedeemFailed,
     /// Refused with 429: too many codes that did not redeem.
@@ -84,6 +89,9 @@ impl Action {
             Action::VoucherRedeemed => "voucher_redeemed",
             Action::LicenseCreated => "license_created",
             Action::LicenseChanged => "license_changed",
+            Action::PlanAssigned => "plan_assigned",
+            Action::DevicesShared => "devices_shared",
+            Action::DeviceShareRevoked => "device_share_revoked",
             Action::RedeemFailed => "redeem_failed",
             Action::RedeemThrottled => "redeem_throttled",
             Action::LockerInvitationSent => "locker_invitation_sent",

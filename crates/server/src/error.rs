@@ -3,6 +3,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tessera_domain::api::{ErrorBody, ErrorDetail};
+use tessera_domain::device::RowProblem;
 use tessera_domain::license::Consumption;
 
 #[derive(Debug)]
@@ -15,13 +16,15 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
     /// `insufficient_credits`: what the locker lacks.
     pub missing: Option<Box<Vec<Consumption>>>,
+    /// `csv_invalid`: the rows that cannot be imported.
+    pub rows: Option<Box<Vec<RowProblem>>>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), field: None, retry_after: None, missing: None }
+        ApiError { status, code, message: message.into(), field: None, retry_after: None, missing: None, rows: None }
     }
 
     pub fn with_field(mut self, field: &'static str) -> Self {
@@ -112,6 +115,7 @@ impl IntoResponse for ApiError {
                 message: self.message,
                 field: self.field.map(str::to_string),
                 missing: self.missing.map(|m| *m),
+                rows: self.rows.map(|r| *r),
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();

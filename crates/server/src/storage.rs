@@ -12,8 +12,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 mod account_links;
+mod assignments;
 mod auth_failures;
 mod credits;
+mod device_shares;
+mod devices;
 mod idempotency;
 mod invitations;
 mod licenses;
@@ -27,7 +30,10 @@ mod vouchers;
 mod window;
 
 pub use account_links::{AccountLinkRecord, LinkError};
+pub use assignments::{AssignRefusal, AssignWork, PlanError, PlanToAssign};
 pub use credits::FailureLimit;
+pub use device_shares::{ShareError, ShareRecord};
+pub use devices::{DeviceError, DeviceRecord, DeviceRow, SegmentRecord};
 pub use idempotency::{IdempotencyKey, IDEMPOTENCY_HOURS};
 pub use invitations::{InvitationRecord, InvitationWithOrg, InviteError, NewInvitation, NewToken};
 pub use licenses::{

@@ -114,14 +114,19 @@ fn no_such_license() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is no such license in your organization.")
 }
 
-fn insufficient(catalog: &Catalog, missing: Vec<Consumption>) -> ApiError {
+/// 409 `insufficient_credits`, naming what is missing.
+pub fn insufficient(catalog: &Catalog, missing: Vec<Consumption>) -> ApiError {
     let mut e = ApiError::conflict("insufficient_credits", license::insufficient_message(catalog, &missing));
     e.missing = Some(Box::new(missing));
     e
 }
 
 /// The request's `Idempotency-Key`, with the hash of the operation and body it goes with.
-fn idempotency_key<T: Serialize>(headers: &HeaderMap, operation: &str, body: &T) -> ApiResult<Option<IdempotencyKey>> {
+pub fn idempotency_key<T: Serialize>(
+    headers: &HeaderMap,
+    operation: &str,
+    body: &T,
+) -> ApiResult<Option<IdempotencyKey>> {
     let Some(value) = headers.get(IDEMPOTENCY_HEADER) else { return Ok(None) };
     let key = value
         .to_str()
@@ -142,11 +147,21 @@ fn idempotency_key<T: Serialize>(headers: &HeaderMap, operation: &str, body: &T)
     }))
 }
 
-fn answer(done: crate::storage::LicenseDone) -> Response {
+/// The kept (or first) answer of a credit-consuming request, as JSON.
+pub fn replayable(done: crate::storage::LicenseDone) -> Response {
     let status = StatusCode::from_u16(done.status).unwrap_or(StatusCode::OK);
     let mut response = (status, done.body).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
+}
+
+/// 422 `idempotency_key_reused`.
+pub fn key_reused() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used for a different request. Use a new key for a new request.",
+    )
 }
 
 fn refusal(state: &AppState, e: LicenseRefusal) -> ApiError {
@@ -154,11 +169,7 @@ fn refusal(state: &AppState, e: LicenseRefusal) -> ApiError {
         LicenseRefusal::NotFound => no_such_license(),
         LicenseRefusal::Rule(rule) => rule_error(rule),
         LicenseRefusal::Insufficient(missing) => insufficient(&state.catalog, missing),
-        LicenseRefusal::KeyReused => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            "This Idempotency-Key was already used for a different request. Use a new key for a new request.",
-        ),
+        LicenseRefusal::KeyReused => key_reused(),
         LicenseRefusal::Db(e) => e.into(),
     }
 }
@@ -240,7 +251,7 @@ async fn write(
         audit::Event::new(action, &current.request_id).actor(who.user.id).emit();
         state.mail_wakeup.notify_one();
     }
-    Ok(answer(done))
+    Ok(replayable(done))
 }
 
 /// `POST /api/v1/licenses`

@@ -3,6 +3,8 @@
 pub mod auth;
 pub mod catalog;
 pub mod dev;
+pub mod device_shares;
+pub mod devices;
 pub mod health;
 pub mod invitations;
 pub mod licenses;
@@ -11,6 +13,7 @@ pub mod locker_sharing;
 pub mod members;
 pub mod recovery;
 pub mod session_state;
+pub mod subscriptions;
 pub mod verification;
 pub mod vouchers;
 
@@ -70,7 +73,20 @@ pub fn documented(dev: bool) -> OpenApiRouter<AppState> {
         .routes(routes!(licenses::amend))
         .routes(routes!(licenses::add_on))
         .routes(routes!(licenses::file))
-        .routes(routes!(licenses::key));
+        .routes(routes!(licenses::key))
+        .routes(routes!(devices::list, devices::create))
+        .routes(routes!(devices::get, devices::update, devices::remove))
+        .merge(
+            // A device inventory is larger than any JSON request: this one route reads up to 8 MiB.
+            OpenApiRouter::new()
+                .routes(routes!(devices::import))
+                .layer(DefaultBodyLimit::max(devices::IMPORT_BODY_LIMIT)),
+        )
+        .routes(routes!(subscriptions::activate))
+        .routes(routes!(subscriptions::plans))
+        .routes(routes!(subscriptions::assign))
+        .routes(routes!(device_shares::create, device_shares::list))
+        .routes(routes!(device_shares::revoke));
     if dev {
         router = router.routes(routes!(dev::get_clock, dev::set_clock)).routes(routes!(dev::outbox_json));
     }

@@ -9,6 +9,7 @@
 //! and only then answers them all. Every answered request is on disk; none is answered
 //! before the commit, and a crash before it loses only requests nobody was told succeeded.
 
+use super::assignments::{self, AssignRefusal, AssignWork};
 use super::licenses::{self, LicenseDone, LicenseRefusal, LicenseWork};
 use super::vouchers::{redeem_in, OwnedRedeemer, RedeemError, Redemption};
 use super::window::{self, Events};
@@ -35,6 +36,10 @@ pub(super) enum Job {
         work: Box<LicenseWork>,
         reply: oneshot::Sender<Result<LicenseDone, LicenseRefusal>>,
     },
+    Assign {
+        work: Box<AssignWork>,
+        reply: oneshot::Sender<Result<LicenseDone, AssignRefusal>>,
+    },
 }
 
 /// Redemptions that did not redeem allowed per person within a window. Judged and counted
@@ -60,7 +65,7 @@ impl Job {
                     .err()
                     .map(|allowed_at| Outcome::Redeemed(Err(RedeemError::Throttled { allowed_at }))))
             }
-            Job::License { .. } => Ok(None),
+            Job::License { .. } | Job::Assign { .. } => Ok(None),
         }
     }
 
@@ -76,7 +81,7 @@ impl Job {
                     .await?;
                 Ok(())
             }
-            Job::License { .. } => Ok(()),
+            Job::License { .. } | Job::Assign { .. } => Ok(()),
         }
     }
 
@@ -93,6 +98,11 @@ impl Job {
                 Err(LicenseRefusal::Db(e)) => Err(e),
                 Err(refused) => Ok(Outcome::Licensed(Err(refused))),
             },
+            Job::Assign { work, .. } => match assignments::run(tx, work).await {
+                Ok(done) => Ok(Outcome::Assigned(Ok(done))),
+                Err(AssignRefusal::Db(e)) => Err(e),
+                Err(refused) => Ok(Outcome::Assigned(Err(refused))),
+            },
         }
     }
 
@@ -101,9 +111,7 @@ impl Job {
             Job::Redeem { reply, .. } => {
                 let answer = match outcome {
                     Ok(Outcome::Redeemed(result)) => result,
-                    Ok(Outcome::Licensed(_)) => {
-                        Err(RedeemError::Db(sqlx::Error::Protocol("mismatched outcome".into())))
-                    }
+                    Ok(_) => Err(RedeemError::Db(sqlx::Error::Protocol("mismatched outcome".into()))),
                     Err(e) => Err(RedeemError::Db(sqlx::Error::Protocol(e))),
                 };
                 // The caller may have gone (its client hung up): the write stands regardless.
@@ -112,10 +120,16 @@ impl Job {
             Job::License { reply, .. } => {
                 let answer = match outcome {
                     Ok(Outcome::Licensed(result)) => result,
-                    Ok(Outcome::Redeemed(_)) => {
-                        Err(LicenseRefusal::Db(sqlx::Error::Protocol("mismatched outcome".into())))
-                    }
+                    Ok(_) => Err(LicenseRefusal::Db(sqlx::Error::Protocol("mismatched outcome".into()))),
                     Err(e) => Err(LicenseRefusal::Db(sqlx::Error::Protocol(e))),
+                };
+                let _ = reply.send(answer);
+            }
+            Job::Assign { reply, .. } => {
+                let answer = match outcome {
+                    Ok(Outcome::Assigned(result)) => result,
+                    Ok(_) => Err(AssignRefusal::Db(sqlx::Error::Protocol("mismatched outcome".into()))),
+                    Err(e) => Err(AssignRefusal::Db(sqlx::Error::Protocol(e))),
                 };
                 let _ = reply.send(answer);
             }
@@ -126,6 +140,7 @@ impl Job {
 pub(super) enum Outcome {
     Redeemed(Result<Redemption, RedeemError>),
     Licensed(Result<LicenseDone, LicenseRefusal>),
+    Assigned(Result<LicenseDone, AssignRefusal>),
 }
 
 impl Outcome {
@@ -134,6 +149,7 @@ impl Outcome {
             Outcome::Redeemed(r) => r.is_ok(),
             // A replayed answer wrote nothing; keeping its empty savepoint is harmless.
             Outcome::Licensed(r) => r.is_ok(),
+            Outcome::Assigned(r) => r.is_ok(),
         }
     }
 }
