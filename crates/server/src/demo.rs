@@ -105,6 +105,7 @@ pub async fn seed_if_empty(state: &AppState) -> Result<(), Box<dyn std::error::E
     }
     seed_vouchers(state).await?;
     seed_licenses(state).await?;
+    seed_devices(state).await?;
     tracing::info!(accounts = ACCOUNTS.len(), vouchers = VOUCHERS.len(), licenses = LICENSES.len(), "demo: seeded");
     Ok(())
 }
@@ -190,6 +191,99 @@ async fn seed_licenses(state: &AppState) -> Result<(), Box<dyn std::error::Error
         };
         state.db.license_job(work).await.map_err(|e| format!("{e:?}"))?;
     }
+    Ok(())
+}
+
+/// Demo devices of Alice's company.
+pub const DEVICES: usize = 250;
+const SITES: [&str; 6] = ["Paris HQ", "Lyon Plant", "Lille Depot", "Nantes Office", "Marseille DC", "Toulouse Lab"];
+const MODELS: [&str; 5] =
+    ["Smart-UPS 1500", "Smart-UPS 3000", "Galaxy VS 20kW", "Easy UPS 10kVA", "Smart-UPS On-Line 6kVA"];
+/// The site whose devices are shared with the demo partner.
+pub const SHARED_SITE: &str = "Lyon Plant";
+
+/// 250 devices across six sites, with battery and warranty dates around today, most with a
+/// Remote UPS Monitoring plan assigned on a day in the past (so that expiries spread over the
+/// coming months, some already past), a few upgraded to Advanced; the Lyon plant's devices
+/// are shared with the demo partner.
+async fn seed_devices(state: &AppState) -> Result<(), Box<dyn std::error::Error>> {
+    use crate::storage::{AssignWork, PlanToAssign};
+    use tessera_domain::device::DeviceFields;
+    let alice = state.db.user_by_email(ACCOUNTS[0].email).await?.ok_or("the demo customer exists")?;
+    let now = state.clock.now();
+    let today = now.date_naive();
+    let shift = |days: i64| today + chrono::Duration::days(days);
+    let mut ids = Vec::with_capacity(DEVICES);
+    for n in 0..DEVICES {
+        let n64 = i64::try_from(n)?;
+        let site = SITES[n % SITES.len()];
+        let fields = DeviceFields {
+            serial: format!("NW{:02}{:06}", n % SITES.len() + 10, 410_000 + n * 7),
+            model: MODELS[n * 7 % MODELS.len()].to_string(),
+            name: format!("UPS {} {:02}", site.split(' ').next().unwrap_or(site), n / SITES.len() + 1),
+            site: site.to_string(),
+            battery_replace_by: Some(shift((n64 * 37) % 1100 - 250)),
+            warranty_expires_on: (n % 9 != 0).then(|| shift((n64 * 53) % 1500 - 300)),
+        };
+        ids.push(state.db.create_device(alice.org_id, &fields, now).await.map_err(|e| format!("{e:?}"))?);
+    }
+    // Plans: every device but one in six; started 0 to 420 days ago.
+    let plan = |n: usize| {
+        if n % 11 == 0 {
+            "RUM-ADV-36"
+        } else if n % 4 == 0 {
+            "RUM-ADV-12"
+        } else {
+            "RUM-STD-12"
+        }
+    };
+    let covered: Vec<usize> = (0..DEVICES).filter(|n| n % 6 != 5).collect();
+    let mut codes = Vec::new();
+    for sku in ["RUM-STD-12", "RUM-ADV-12", "RUM-ADV-36"] {
+        let count = covered.iter().filter(|n| plan(**n) == sku).count();
+        let found = state.catalog.sku(sku).ok_or_else(|| format!("demo SKU {sku} is not in the catalog"))?;
+        let code = demo_code(VOUCHERS.len() + LICENSES.len() + codes.len() + 1).ok_or("demo codes are well-formed")?;
+        let quantity = u32::try_from(count)?;
+        let row = NewVoucher {
+            code_hash: security::token_hash(code.as_compact()),
+            code_hint: code.last_four().to_string(),
+            sku: found.code.clone(),
+            quantity: i64::from(quantity),
+            device_months: i64::try_from(device_months(found, quantity))?,
+            email: Some(ACCOUNTS[0].email.to_string()),
+            expires_on: None,
+        };
+        let then = now - chrono::Duration::days(430);
+        state.db.issue_vouchers(&[row], None, None, then).await.map_err(|e| format!("{e:?}"))?;
+        let who = Redeemer { user_id: alice.id, name: ACCOUNTS[0].name, org_name: ACCOUNTS[0].org };
+        state
+            .db
+            .redeem_voucher(&security::token_hash(code.as_compact()), who, then, UNTHROTTLED)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        codes.push(code);
+    }
+    for n in covered {
+        let days_ago = i64::try_from((n * 29) % 420)?;
+        let then = now - chrono::Duration::days(days_ago);
+        let work = AssignWork {
+            plan: PlanToAssign::of(&state.catalog, plan(n), then.date_naive()).map_err(|e| format!("{e:?}"))?,
+            device_ids: vec![ids[n]],
+            actor: Actor { user_id: alice.id, name: ACCOUNTS[0].name.to_string(), org_id: alice.org_id },
+            now: then,
+            idempotency: None,
+            catalog: state.catalog.clone(),
+            render: crate::routes::subscriptions::render,
+        };
+        state.db.assign_plan(work).await.map_err(|e| format!("{e:?}"))?;
+    }
+    let partner = state.db.user_by_email(ACCOUNTS[2].email).await?.ok_or("the demo partner exists")?;
+    let shared: Vec<i64> = (0..DEVICES).filter(|n| SITES[n % SITES.len()] == SHARED_SITE).map(|n| ids[n]).collect();
+    state
+        .db
+        .share_devices(alice.org_id, partner.org_id, Some(&shared), alice.id, now)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
     Ok(())
 }
 

@@ -27,6 +27,19 @@ async fn the_demo_customer_has_credits_and_codes_to_redeem() {
     statuses.sort_unstable();
     assert_eq!(statuses, ["active", "expired", "expiring", "grace"]);
 
+    // Devices across sites, most of them covered, the Lyon plant's shared with the partner.
+    let devices = app.get("/api/v1/devices").await.body;
+    assert_eq!(devices["total"], demo::DEVICES);
+    let list = devices["devices"].as_array().unwrap();
+    let covered = list.iter().filter(|d| !d["current"].is_null()).count();
+    assert!(covered > 150 && covered < 210, "{covered} covered today");
+    assert!(list.iter().any(|d| d["current"]["tier"] == "ADV"));
+    let mut paula = app.other_browser();
+    assert_eq!(paula.login("paula@brightline.example", DEMO_PASSWORD).await.status, StatusCode::OK);
+    let shared = paula.get("/api/v1/devices").await.body;
+    assert_eq!(shared["total"], 42);
+    assert!(shared["devices"].as_array().unwrap().iter().all(|d| d["site"] == demo::SHARED_SITE));
+
     let help = demo::sign_in_help("http://localhost:8080");
     let unredeemed: Vec<usize> = (1..=VOUCHERS.len()).filter(|n| !VOUCHERS[n - 1].2).collect();
     for n in &unredeemed {
