@@ -11,6 +11,7 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 use tessera_domain::catalog::{Model, Money, SkuKind, SkuUnit};
+use tessera_domain::dates::Term;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct CatalogNames {
@@ -144,14 +145,28 @@ impl ProductName {
         self.tiers.iter().find(|t| t.key == key).map_or_else(|| key.to_string(), |t| t.name.clone())
     }
 
+    /// The tiers, lowest rank first. An insertion, not a sort: products have two or three
+    /// tiers, and a sort would bring its own code into the wasm for them.
+    pub fn ranked_tiers(&self) -> Vec<&TierName> {
+        let mut ranked: Vec<&TierName> = Vec::with_capacity(self.tiers.len());
+        for tier in &self.tiers {
+            let at = ranked.iter().position(|t| t.rank > tier.rank).unwrap_or(ranked.len());
+            ranked.insert(at, tier);
+        }
+        ranked
+    }
+
     /// The tiers ranked above `key`, lowest first: what a license of that tier may move to.
     pub fn tiers_above(&self, key: &str) -> Vec<&TierName> {
         let Some(rank) = self.tiers.iter().find(|t| t.key == key).map(|t| t.rank) else {
             return Vec::new();
         };
-        let mut above: Vec<&TierName> = self.tiers.iter().filter(|t| t.rank > rank).collect();
-        above.sort_by_key(|t| t.rank);
-        above
+        self.ranked_tiers().into_iter().filter(|t| t.rank > rank).collect()
+    }
+
+    /// The terms it sells, shortest first (the catalog allows only 1, 3 and 5 years).
+    pub fn sold_terms(&self) -> Vec<u32> {
+        Term::ALL.iter().map(|t| t.months()).filter(|m| self.terms.contains(m)).collect()
     }
 }
 
@@ -247,6 +262,9 @@ pub mod tests {
         assert_eq!(above, ["ADV"]);
         assert!(mon.is_some_and(|p| p.tiers_above("ADV").is_empty()));
         assert!(mon.is_some_and(|p| p.tiers_above("XYZ").is_empty()));
+        let ranked: Vec<_> = mon.map(|p| p.ranked_tiers().iter().map(|t| t.key.clone()).collect()).unwrap_or_default();
+        assert_eq!(ranked, ["STD", "ADV"]);
+        assert_eq!(mon.map(ProductName::sold_terms), Some(vec![12, 36]));
     }
 
     #[test]

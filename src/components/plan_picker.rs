@@ -53,12 +53,9 @@ pub fn plan_rows(catalog: &CatalogNames, product: &str, today: NaiveDate) -> Vec
     let Some(product) = catalog.product(product) else {
         return Vec::new();
     };
-    let mut tiers: Vec<_> = product.tiers.iter().collect();
-    tiers.sort_by_key(|t| t.rank);
-    let mut terms = product.terms.clone();
-    terms.sort_unstable();
-    terms.dedup();
-    terms
+    let tiers = product.ranked_tiers();
+    product
+        .sold_terms()
         .into_iter()
         .map(|term| PlanRow {
             term_months: term,
@@ -224,7 +221,7 @@ pub fn PlanPicker(
             class:field-invalid=move || error.with(Option::is_some)
             aria-describedby="plan-hint"
         >
-            <legend class="field-label">"Plan"</legend>
+            <legend class="visually-hidden">"Plan"</legend>
             <p class="field-hint" id="plan-hint">
                 "List prices for one unit over the whole term. A longer term costs less per device-month."
             </p>

@@ -132,3 +132,21 @@ export async function verifyEmail(page, email) {
   await page.goto(link.pathname + link.search);
   await page.getByRole("heading", { name: "Email address confirmed" }).waitFor();
 }
+
+/** The text of the newest mail to `to` whose subject contains `subject`, read from the dev outbox. */
+export async function mailedText(to, subject) {
+  const res = await fetch(`${BASE_URL}/api/v1/dev/outbox`);
+  if (res.status !== 200) throw new Error(`dev outbox answered ${res.status}`);
+  const mail = (await res.json()).find((m) => m.to === to && m.subject.includes(subject));
+  if (!mail) throw new Error(`no mail to ${to} about "${subject}"`);
+  return mail.text;
+}
+
+/** What `tessera-server ARGS…` prints, run on the test server's own data directory. */
+export function serverCommand(args) {
+  const bin = process.env.TESSERA_SERVER_BIN ?? "target/debug/tessera-server";
+  return execFileSync(bin, args, {
+    env: { ...process.env, TESSERA_DATA_DIR: process.env.TESSERA_DATA_DIR ?? "data" },
+    encoding: "utf8",
+  });
+}

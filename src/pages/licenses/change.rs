@@ -75,8 +75,7 @@ pub fn add_on_options(license: &License, catalog: &CatalogNames) -> Vec<(String,
 
 /// The terms a license may be renewed for, as the product sells them.
 pub fn renew_options(license: &License, catalog: &CatalogNames) -> Vec<(String, String)> {
-    let mut terms = catalog.product(&license.product).map(|p| p.terms.clone()).unwrap_or_default();
-    terms.sort_unstable();
+    let terms = catalog.product(&license.product).map(|p| p.sold_terms()).unwrap_or_default();
     terms.into_iter().map(|t| (t.to_string(), term_words(t))).collect()
 }
 
@@ -180,14 +179,17 @@ fn preview_view(
 ) -> AnyView {
     let (after_label, after) = after_fact(kind, preview, catalog);
     let short = (!preview.missing.is_empty()).then(|| {
-        let text = format!("Your Digital Locker needs {} for this. Nothing was taken.", missing_text(&preview.missing, catalog));
+        let text = format!(
+            "Your Digital Locker needs {} for this. Nothing was taken.",
+            missing_text(&preview.missing, catalog)
+        );
         view! {
             <div class="banner banner-error">
                 <Icon kind=IconKind::Alert class="icon banner-icon" />
                 <div class="banner-body">
                     <p class="banner-title">"Not enough credits"</p>
                     <p>{text}</p>
-                    <a class="btn btn-secondary btn-sm banner-action" href=LOCKER.path>"Redeem a voucher in the Digital Locker"</a>
+                    <a class="btn btn-secondary btn-sm banner-action" href=LOCKER.path>"Go to Digital Locker"</a>
                 </div>
             </div>
         }
@@ -207,34 +209,23 @@ fn preview_view(
     .into_any()
 }
 
-/// A radio group of choices, one per line.
-fn choice_group(legend: &'static str, options: Vec<(String, String)>, choice: RwSignal<String>) -> AnyView {
-    let radios = options
+/// A choice among a few options: a term, a tier, a module.
+fn choice_select(label: &'static str, options: Vec<(String, String)>, choice: RwSignal<String>) -> AnyView {
+    let chosen = choice.get_untracked();
+    let options = options
         .into_iter()
-        .map(|(value, label)| {
-            let mine = value.clone();
-            let checked = Memo::new(move |_| choice.with(|c| c == &mine));
-            let set = value.clone();
-            view! {
-                <label class="choice" class:choice-selected=checked>
-                    <input
-                        type="radio"
-                        name="change-choice"
-                        value=value
-                        prop:checked=checked
-                        on:change=move |_| choice.set(set.clone())
-                    />
-                    <span>{label}</span>
-                </label>
-            }
-            .into_any()
+        .map(|(value, text)| {
+            let selected = value == chosen;
+            view! { <option value=value selected=selected>{text}</option> }.into_any()
         })
         .collect::<Vec<_>>();
     view! {
-        <fieldset class="choices">
-            <legend class="field-label">{legend}</legend>
-            <div class="choice-list">{radios}</div>
-        </fieldset>
+        <div class="field">
+            <label class="field-label" for="change-choice">{label}</label>
+            <select id="change-choice" class="select" on:change=move |ev| choice.set(event_target_value(&ev))>
+                {options}
+            </select>
+        </div>
     }
     .into_any()
 }
@@ -311,19 +302,30 @@ pub fn ChangeDialog(
         });
     });
 
-    let apply = Action::new_local(move |(asked, key): &(LicenseChange, String)| {
-        let (asked, key) = (asked.clone(), key.clone());
-        async move { api::apply_license_change(session, &asked, &key).await }
-    });
-    let applying = apply.pending();
-    let catalog_for_done = Arc::clone(&catalog);
-    Effect::new(move |_| {
-        if let Some(Ok(after)) = apply.value().get() {
-            let text = done_text(kind, &after, Some(&catalog_for_done));
-            on_done.run((after, text));
+    // A plain task rather than an `Action`: it needs only "busy" and "what went wrong".
+    let applying = RwSignal::new(false);
+    let apply_error = RwSignal::new(None::<ApiError>);
+    let catalog_for_done = StoredValue::new(Arc::clone(&catalog));
+    let run_apply = move |(asked, key): (LicenseChange, String)| {
+        if applying.get_untracked() {
+            return;
         }
-    });
-    let apply_error = Memo::new(move |_| apply.value().with(|v| v.as_ref().and_then(|r| r.as_ref().err()).cloned()));
+        applying.set(true);
+        apply_error.set(None);
+        spawn_local(async move {
+            match api::apply_license_change(session, &asked, &key).await {
+                Ok(after) => {
+                    let text =
+                        catalog_for_done.try_with_value(|c| done_text(kind, &after, Some(c))).unwrap_or_default();
+                    on_done.run((after, text));
+                }
+                Err(e) => {
+                    let _ = applying.try_set(false);
+                    let _ = apply_error.try_set(Some(e));
+                }
+            }
+        });
+    };
     let number_error = Signal::derive(move || {
         (kind == ChangeKind::Increase && change.with(Option::is_none))
             .then(|| "Please enter a number of assets, 1 or more.".to_string())
@@ -342,9 +344,9 @@ pub fn ChangeDialog(
             />
         }
         .into_any(),
-        ChangeKind::Renew => choice_group("Renew for", options, choice),
-        ChangeKind::Upgrade => choice_group("Move to", options, choice),
-        ChangeKind::AddOn => choice_group("Module", options, choice),
+        ChangeKind::Renew => choice_select("Renew for", options, choice),
+        ChangeKind::Upgrade => choice_select("Move to", options, choice),
+        ChangeKind::AddOn => choice_select("Module", options, choice),
     };
 
     let preview_catalog = Arc::clone(&catalog);
@@ -394,7 +396,7 @@ pub fn ChangeDialog(
                                         class="btn btn-primary"
                                         busy=applying
                                         on_click=Callback::new(move |()| {
-                                            apply.dispatch_local(confirm.clone());
+                                            run_apply(confirm.clone());
                                         })
                                     >
                                         "Confirm"

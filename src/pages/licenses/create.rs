@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 use tessera_domain::api::{CreateLicenseRequest, LicensePreview, LockerView};
@@ -21,7 +22,10 @@ use crate::api::{self, ApiError, LicenseChange};
 use crate::catalog::CatalogNames;
 use crate::components::form_field::described_by;
 use crate::components::shell::focus_element;
-use crate::components::{BusyButton, ErrorBanner, FormField, Icon, IconKind, Loading, PageHeader, Plan, PlanPicker};
+use crate::components::{
+    BusyButton, ErrorBanner, FormField, Icon, IconKind, Loading, PageHeader, Plan, PlanPicker, ResendVerification,
+    EMAIL_UNVERIFIED,
+};
 use crate::format::{credits_detail, iso_day, short_day};
 use crate::load::{fetch_into, loaded, ok, Loaded};
 use crate::pages::set_page_title;
@@ -175,34 +179,58 @@ pub fn CreateLicense() -> impl IntoView {
     };
     let problems = Memo::new(move |_| create_request(&form(), today).err().unwrap_or_default());
 
-    let preview = Action::new_local(move |request: &CreateLicenseRequest| {
-        let request = request.clone();
-        async move {
-            let answer = api::preview_license_change(session, &LicenseChange::Create(request.clone())).await?;
-            review.set(Some(Review { request, preview: answer, key: api::new_idempotency_key() }));
-            request_animation_frame(|| focus_element("review-title"));
-            Ok::<(), ApiError>(())
+    // Plain tasks rather than `Action`s: each action type brings a few KB of machinery into
+    // the wasm, and these need only "busy" and "what went wrong".
+    let previewing = RwSignal::new(false);
+    let preview_error = RwSignal::new(None::<ApiError>);
+    let run_preview = move |request: CreateLicenseRequest| {
+        if previewing.get_untracked() {
+            return;
         }
-    });
-    let previewing = preview.pending();
-    let preview_error =
-        Memo::new(move |_| preview.value().with(|v| v.as_ref().and_then(|r| r.as_ref().err()).cloned()));
+        previewing.set(true);
+        spawn_local(async move {
+            let answer = api::preview_license_change(session, &LicenseChange::Create(request.clone())).await;
+            let _ = previewing.try_set(false);
+            match answer {
+                Ok(preview) => {
+                    let _ = preview_error.try_set(None);
+                    let _ = review.try_set(Some(Review { request, preview, key: api::new_idempotency_key() }));
+                    request_animation_frame(|| focus_element("review-title"));
+                }
+                Err(e) => {
+                    let _ = preview_error.try_set(Some(e));
+                }
+            }
+        });
+    };
 
-    let create = Action::new_local(move |(request, key): &(CreateLicenseRequest, String)| {
-        let (request, key) = (request.clone(), key.clone());
-        let navigate = navigate.clone();
-        async move {
-            let license = api::apply_license_change(session, &LicenseChange::Create(request), &key).await?;
-            announce(format!(
-                "License created. Its Activation ID {} was emailed to {}.",
-                license.activation_id, license.installer_email
-            ));
-            navigate(&license_path(license.id), NavigateOptions::default());
-            Ok::<(), ApiError>(())
+    let creating = RwSignal::new(false);
+    let create_error = RwSignal::new(None::<ApiError>);
+    // Kept where a task can reach it after an await (the navigate function is not `Copy`).
+    let navigate = StoredValue::new_local(navigate);
+    let run_create = move |(request, key): (CreateLicenseRequest, String)| {
+        if creating.get_untracked() {
+            return;
         }
-    });
-    let creating = create.pending();
-    let create_error = Memo::new(move |_| create.value().with(|v| v.as_ref().and_then(|r| r.as_ref().err()).cloned()));
+        creating.set(true);
+        create_error.set(None);
+        spawn_local(async move {
+            match api::apply_license_change(session, &LicenseChange::Create(request), &key).await {
+                Ok(license) => {
+                    announce(format!(
+                        "License created. Its Activation ID {} was emailed to {}.",
+                        license.activation_id, license.installer_email
+                    ));
+                    // The page stays busy until it is replaced, so nothing can be pressed twice.
+                    let _ = navigate.try_with_value(|go| go(&license_path(license.id), NavigateOptions::default()));
+                }
+                Err(e) => {
+                    let _ = creating.try_set(false);
+                    let _ = create_error.try_set(Some(e));
+                }
+            }
+        });
+    };
 
     // A field shows the browser's finding after the first press of Review, else the
     // server's refusal of the value it was sent (until the form is sent again).
@@ -229,9 +257,7 @@ pub fn CreateLicense() -> impl IntoView {
         }
         submitted.set(true);
         match create_request(&form(), today) {
-            Ok(request) => {
-                preview.dispatch_local(request);
-            }
+            Ok(request) => run_preview(request),
             Err(problems) => focus_element(problems.first_field()),
         }
     };
@@ -325,17 +351,24 @@ pub fn CreateLicense() -> impl IntoView {
         };
         view! {
             <form class="form create-form" novalidate=true on:submit=on_submit>
-                {move || other_error.get().map(|e| view! { <ErrorBanner message=e.message /> }.into_any())}
+                {move || {
+                    other_error
+                        .get()
+                        .map(|e| {
+                            let resend = (e.code == EMAIL_UNVERIFIED).then(|| view! { <ResendVerification /> });
+                            view! { <ErrorBanner message=e.message>{resend}</ErrorBanner> }.into_any()
+                        })
+                }}
                 <section class="card step" aria-labelledby="step-product">
-                    <h2 class="step-title" id="step-product"><span class="step-number">"1"</span>"Product"</h2>
+                    <h2 class="step-title" id="step-product"><span class="step-number" aria-hidden="true">"1"</span>"Choose the product"</h2>
                     {product_field(&catalog)}
                 </section>
                 <section class="card step" aria-labelledby="step-plan">
-                    <h2 class="step-title" id="step-plan"><span class="step-number">"2"</span>"Plan"</h2>
+                    <h2 class="step-title" id="step-plan"><span class="step-number" aria-hidden="true">"2"</span>"Choose a plan"</h2>
                     {move || picker()}
                 </section>
                 <section class="card step" aria-labelledby="step-details">
-                    <h2 class="step-title" id="step-details"><span class="step-number">"3"</span>"Assets and installer"</h2>
+                    <h2 class="step-title" id="step-details"><span class="step-number" aria-hidden="true">"3"</span>"Assets and installer"</h2>
                     <div class="step-grid">
                         <FormField
                             id="license-quantity"
@@ -361,7 +394,7 @@ pub fn CreateLicense() -> impl IntoView {
                     </div>
                 </section>
                 <section class="card step" aria-labelledby="step-start">
-                    <h2 class="step-title" id="step-start"><span class="step-number">"4"</span>"Start date"</h2>
+                    <h2 class="step-title" id="step-start"><span class="step-number" aria-hidden="true">"4"</span>"When it starts"</h2>
                     <div class="step-grid">
                         <FormField
                             id="license-start"
@@ -414,7 +447,7 @@ pub fn CreateLicense() -> impl IntoView {
                     busy=previewing
                     on_click=Callback::new(move |()| {
                         quantity.set(n.to_string());
-                        preview.dispatch_local(request.clone());
+                        run_preview(request.clone());
                     })
                 >
                     {format!("Create it for {} instead", assets_text(n))}
@@ -436,7 +469,7 @@ pub fn CreateLicense() -> impl IntoView {
                         <dd>{format!("{tier_name}, {}", term_words(term))} <span class="cell-sub cell-code">{l.sku.clone()}</span></dd>
                     </div>
                     <div class="fact"><dt>"Assets"</dt><dd>{l.quantity}</dd></div>
-                    <div class="fact"><dt>"Installer email"</dt><dd class="cell-email">{l.installer_email.clone()}</dd></div>
+                    <div class="fact"><dt>"Installer email"</dt><dd class="cell-email">{r.request.installer_email.clone()}</dd></div>
                     <div class="fact">
                         <dt>"Starts on"</dt>
                         <dd><time datetime=iso_day(starts)>{short_day(starts)}</time></dd>
@@ -486,7 +519,7 @@ pub fn CreateLicense() -> impl IntoView {
                         type="button"
                         class="btn btn-secondary"
                         on:click=move |_| {
-                            create.clear();
+                            create_error.set(None);
                             review.set(None);
                             request_animation_frame(|| focus_element("license-product"));
                         }
@@ -498,7 +531,7 @@ pub fn CreateLicense() -> impl IntoView {
                             class="btn btn-primary"
                             busy=creating
                             on_click=Callback::new(move |()| {
-                                create.dispatch_local(confirm.clone());
+                                run_create(confirm.clone());
                             })
                         >
                             "Create license"

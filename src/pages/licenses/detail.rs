@@ -33,7 +33,10 @@ pub fn change_summary(kind: ChangeKind, license: &License, catalog: &CatalogName
         }
         ChangeKind::Renew => format!("Add a term after {until}. Renewing early loses nothing."),
         ChangeKind::Upgrade => format!("Move to {} until {until}.", list(upgrade_options(license, catalog))),
-        ChangeKind::AddOn => format!("Add {} until {until}.", list(add_on_options(license, catalog))),
+        ChangeKind::AddOn => match add_on_options(license, catalog).len() {
+            1 => format!("Add the optional module until {until}, priced per license."),
+            n => format!("Add one of {n} optional modules until {until}, priced per license."),
+        },
     }
 }
 
@@ -387,6 +390,9 @@ mod tests {
             "Add a term after 1 Mar 2027. Renewing early loses nothing."
         );
         assert_eq!(change_summary(ChangeKind::Upgrade, &l, &catalog), "Move to Advanced until 1 Mar 2027.");
-        assert!(change_summary(ChangeKind::AddOn, &l, &catalog).starts_with("Add Power Operation Suite, remote module"));
+        assert_eq!(
+            change_summary(ChangeKind::AddOn, &l, &catalog),
+            "Add the optional module until 1 Mar 2027, priced per license."
+        );
     }
 }

@@ -150,47 +150,52 @@ impl Sort {
     }
 }
 
-/// One license as the list shows it, with the names the catalog gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
-    pub license: License,
-    pub product_name: String,
-    pub tier_name: String,
+/// The product's and tier's names as borrowed text, their keys when the catalog does not
+/// know them: the list compares them often and copies nothing.
+pub fn name_refs<'a>(license: &'a License, catalog: Option<&'a CatalogNames>) -> (&'a str, &'a str) {
+    match catalog.and_then(|c| c.product(&license.product)) {
+        Some(p) => {
+            let tier = p.tiers.iter().find(|t| t.key == license.tier).map_or(license.tier.as_str(), |t| &t.name);
+            (&p.name, tier)
+        }
+        None => (&license.product, &license.tier),
+    }
 }
 
-/// Whether a row matches what was typed in the search box: any part of its activation id,
-/// product key or name, tier, installer email or status, ignoring ASCII case.
-pub fn matches(row: &Row, query: &str) -> bool {
+/// Whether a license matches what was typed in the search box: any part of its activation
+/// id, product key or name, tier, installer email or status, ignoring ASCII case.
+pub fn matches(license: &License, catalog: Option<&CatalogNames>, query: &str) -> bool {
     let query = query.trim().to_ascii_lowercase();
     if query.is_empty() {
         return true;
     }
-    let l = &row.license;
+    let (product_name, tier_name) = name_refs(license, catalog);
     [
-        l.activation_id.as_str(),
-        l.product.as_str(),
-        row.product_name.as_str(),
-        l.tier.as_str(),
-        row.tier_name.as_str(),
-        l.installer_email.as_str(),
-        l.status.label(),
+        license.activation_id.as_str(),
+        license.product.as_str(),
+        product_name,
+        license.tier.as_str(),
+        tier_name,
+        license.installer_email.as_str(),
+        license.status.label(),
     ]
     .iter()
     .any(|field| field.to_ascii_lowercase().contains(&query))
 }
 
-/// The rows that match `query`, in `sort` order (ties keep the server's order).
-pub fn visible(rows: &[Row], query: &str, sort: Sort) -> Vec<usize> {
-    let mut shown: Vec<usize> = (0..rows.len()).filter(|&i| matches(&rows[i], query)).collect();
+/// The positions of the licenses that match `query`, in `sort` order (ties keep the
+/// server's order).
+pub fn visible(licenses: &[License], catalog: Option<&CatalogNames>, query: &str, sort: Sort) -> Vec<usize> {
+    let mut shown: Vec<usize> = (0..licenses.len()).filter(|&i| matches(&licenses[i], catalog, query)).collect();
     shown.sort_by(|&a, &b| {
-        let (a, b) = (&rows[a], &rows[b]);
+        let (a, b) = (&licenses[a], &licenses[b]);
         let order = match sort.by {
-            SortBy::Activation => a.license.activation_id.cmp(&b.license.activation_id),
-            SortBy::Product => a.product_name.cmp(&b.product_name),
-            SortBy::Tier => a.tier_name.cmp(&b.tier_name),
-            SortBy::Quantity => a.license.quantity.cmp(&b.license.quantity),
-            SortBy::Expires => a.license.expires_on.cmp(&b.license.expires_on),
-            SortBy::Status => a.license.status.cmp(&b.license.status),
+            SortBy::Activation => a.activation_id.cmp(&b.activation_id),
+            SortBy::Product => name_refs(a, catalog).0.cmp(name_refs(b, catalog).0),
+            SortBy::Tier => name_refs(a, catalog).1.cmp(name_refs(b, catalog).1),
+            SortBy::Quantity => a.quantity.cmp(&b.quantity),
+            SortBy::Expires => a.expires_on.cmp(&b.expires_on),
+            SortBy::Status => a.status.cmp(&b.status),
         };
         if sort.ascending {
             order
@@ -220,36 +225,26 @@ pub fn has_license_credits(locker: &LockerView, catalog: &CatalogNames) -> bool 
     })
 }
 
-fn rows_of(list: &LicenseList, catalog: Option<&CatalogNames>) -> Vec<Row> {
-    list.licenses
-        .iter()
-        .map(|l| {
-            let (product_name, tier_name) = names(l, catalog);
-            Row { license: l.clone(), product_name, tier_name }
-        })
-        .collect()
-}
-
-fn row_view(row: &Row) -> AnyView {
-    let l = &row.license;
+fn row_view(l: &License, catalog: Option<&CatalogNames>) -> AnyView {
+    let (product_name, tier_name) = name_refs(l, catalog);
     let expires = l.expires_on;
     let days_class = match l.status {
-        Status::Expiring | Status::Grace | Status::Expired => "cell-days cell-days-due",
-        _ => "cell-days",
+        Status::Expiring | Status::Grace | Status::Expired => "cell-sub cell-days-due",
+        _ => "cell-sub",
     };
     view! {
         <tr>
             <td class="cell-primary cell-code" data-label="Activation ID">
                 <a class="cell-link" href=license_path(l.id)>{l.activation_id.clone()}</a>
             </td>
-            <td data-label="Product">{row.product_name.clone()}</td>
-            <td data-label="Tier">{row.tier_name.clone()}</td>
+            <td data-label="Product">{product_name.to_string()}</td>
+            <td data-label="Tier">{tier_name.to_string()}</td>
             <td class="cell-amount" data-label="Quantity">{l.quantity}</td>
             <td class="cell-date" data-label="Expires on">
                 <time datetime=iso_day(expires)>{short_day(expires)}</time>
+                <span class=days_class>{days_left_text(l.days_left)}</span>
             </td>
             <td class="cell-state" data-label="Status">{status_badge(l.status)}</td>
-            <td class=days_class data-label="Days left">{days_left_text(l.days_left)}</td>
         </tr>
     }
     .into_any()
@@ -332,13 +327,24 @@ pub fn Licenses() -> impl IntoView {
             fetch_into(locker, api::locker(session));
         }
     });
-    let rows = Memo::new(move |_| {
-        let catalog = catalog.get().and_then(Result::ok);
-        list.with(|l| ok(l).map(|l| rows_of(l, catalog.as_deref())).unwrap_or_default())
+    let known = move || catalog.get().and_then(Result::ok);
+    let shown = Memo::new(move |_| {
+        let catalog = known();
+        list.with(|l| {
+            let all = ok(l).map(|l| l.licenses.as_slice()).unwrap_or_default();
+            query.with(|q| visible(all, catalog.as_deref(), q, sort.get()))
+        })
     });
-    let shown = Memo::new(move |_| rows.with(|r| query.with(|q| visible(r, q, sort.get()))));
-    let body =
-        move || rows.with(|r| shown.with(|s| s.iter().filter_map(|&i| r.get(i)).map(row_view).collect::<Vec<_>>()));
+    let total = move || list.with(|l| ok(l).map_or(0, |l| l.licenses.len()));
+    let body = move || {
+        let catalog = known();
+        shown.with(|s| {
+            list.with_untracked(|l| {
+                let all = ok(l).map(|l| l.licenses.as_slice()).unwrap_or_default();
+                s.iter().filter_map(|&i| all.get(i)).map(|l| row_view(l, catalog.as_deref())).collect::<Vec<_>>()
+            })
+        })
+    };
     let none_found = move || shown.with(Vec::is_empty);
 
     let table = move || {
@@ -358,7 +364,7 @@ pub fn Licenses() -> impl IntoView {
                 </div>
             </div>
             <p class="list-count" role="status">
-                {move || rows.with(|r| count_text(shown.with(Vec::len), r.len()))}
+                {move || count_text(shown.with(Vec::len), total())}
             </p>
             {move || {
                 none_found()
@@ -383,7 +389,6 @@ pub fn Licenses() -> impl IntoView {
                             {sort_head("Quantity", SortBy::Quantity, sort, "cell-amount")}
                             {sort_head("Expires on", SortBy::Expires, sort, "")}
                             {sort_head("Status", SortBy::Status, sort, "")}
-                            <th scope="col">"Days left"</th>
                         </tr>
                     </thead>
                     <tbody>{move || body()}</tbody>
@@ -459,30 +464,26 @@ pub(crate) mod tests {
         }
     }
 
-    fn rows() -> Vec<Row> {
-        let catalog = crate::catalog::tests::sample();
+    fn rows() -> Vec<License> {
         let mut expired = license(3, "CCCC-0000-0000-0003", "MON", "STD", 5, (2026, 3, 1));
         expired.status = Status::Expired;
         expired.installer_email = "zoe@plant.example".into();
-        let list = LicenseList {
-            licenses: vec![
-                expired,
-                license(1, "AAAA-0000-0000-0001", "POP", "ESS", 12, (2027, 1, 1)),
-                license(2, "BBBB-0000-0000-0002", "MON", "ADV", 40, (2028, 6, 1)),
-            ],
-            today: NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default(),
-        };
-        rows_of(&list, Some(&catalog))
+        vec![
+            expired,
+            license(1, "AAAA-0000-0000-0001", "POP", "ESS", 12, (2027, 1, 1)),
+            license(2, "BBBB-0000-0000-0002", "MON", "ADV", 40, (2028, 6, 1)),
+        ]
     }
 
-    fn ids(rows: &[Row], shown: &[usize]) -> Vec<i64> {
-        shown.iter().map(|&i| rows[i].license.id).collect()
+    fn ids(rows: &[License], shown: &[usize]) -> Vec<i64> {
+        shown.iter().map(|&i| rows[i].id).collect()
     }
 
     #[test]
     fn search_reads_ids_names_tiers_emails_and_statuses() {
         let rows = rows();
-        let find = |q: &str| ids(&rows, &visible(&rows, q, DEFAULT_SORT));
+        let catalog = crate::catalog::tests::sample();
+        let find = |q: &str| ids(&rows, &visible(&rows, Some(&catalog), q, DEFAULT_SORT));
         assert_eq!(find(""), [3, 1, 2]);
         assert_eq!(find("bbbb"), [2]);
         assert_eq!(find("power operation"), [1]);
@@ -491,12 +492,15 @@ pub(crate) mod tests {
         assert_eq!(find("ZOE@"), [3]);
         assert_eq!(find(" expired "), [3]);
         assert!(find("nothing like it").is_empty());
+        assert_eq!(ids(&rows, &visible(&rows, None, "power", DEFAULT_SORT)), Vec::<i64>::new(), "keys only");
+        assert_eq!(ids(&rows, &visible(&rows, None, "pop", DEFAULT_SORT)), [1]);
     }
 
     #[test]
     fn columns_sort_both_ways() {
         let rows = rows();
-        let order = |by, ascending| ids(&rows, &visible(&rows, "", Sort { by, ascending }));
+        let catalog = crate::catalog::tests::sample();
+        let order = |by, ascending| ids(&rows, &visible(&rows, Some(&catalog), "", Sort { by, ascending }));
         assert_eq!(order(SortBy::Expires, true), [3, 1, 2]);
         assert_eq!(order(SortBy::Expires, false), [2, 1, 3]);
         assert_eq!(order(SortBy::Quantity, false), [2, 1, 3]);
