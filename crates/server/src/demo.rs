@@ -223,15 +223,15 @@ async fn seed_devices(state: &AppState) -> Result<(), Box<dyn std::error::Error>
             name: format!("UPS {} {:02}", site.split(' ').next().unwrap_or(site), n / SITES.len() + 1),
             site: site.to_string(),
             battery_replace_by: Some(shift((n64 * 37) % 1100 - 250)),
-            warranty_expires_on: (n % 9 != 0).then(|| shift((n64 * 53) % 1500 - 300)),
+            warranty_expires_on: (!n.is_multiple_of(9)).then(|| shift((n64 * 53) % 1500 - 300)),
         };
         ids.push(state.db.create_device(alice.org_id, &fields, now).await.map_err(|e| format!("{e:?}"))?);
     }
     // Plans: every device but one in six; started 0 to 420 days ago.
     let plan = |n: usize| {
-        if n % 11 == 0 {
+        if n.is_multiple_of(11) {
             "RUM-ADV-36"
-        } else if n % 4 == 0 {
+        } else if n.is_multiple_of(4) {
             "RUM-ADV-12"
         } else {
             "RUM-STD-12"
