@@ -8,9 +8,9 @@ const BASE_URL = new URL(process.env.BASE_URL ?? "http://127.0.0.1:8080");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-function request(method, path, { body, headers = {} } = {}) {
+function request(method, path, { body, raw, headers = {} } = {}) {
   return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body);
+    const data = raw ?? (body === undefined ? undefined : JSON.stringify(body));
     const req = http.request(
       {
         host: BASE_URL.hostname,
@@ -115,6 +115,21 @@ if (process.env.BENCH_LICENSE_CODE) {
   rows.push(
     await load(`GET /api/v1/licenses (${count} licenses)`, 4, 200, () => request("GET", "/api/v1/licenses", { headers: session })),
   );
+}
+// Device import: one CSV of 10,000 rows, timed once (issue 13 aims under 2 s in release).
+{
+  const header = "serial,model,name,site,battery_replace_by,warranty_expires_on\n";
+  const rowsCsv = Array.from({ length: 10000 }, (_, i) =>
+    `BENCH${String(i).padStart(6, "0")},Smart-UPS ${1000 + (i % 5) * 500},UPS ${i},Site ${i % 40},2027-0${1 + (i % 9)}-15,2028-12-31`,
+  ).join("\n");
+  const started = performance.now();
+  const r = await request("POST", "/api/v1/devices/import", { raw: header + rowsCsv, headers: { ...session, "content-type": "text/csv" } });
+  const ms = performance.now() - started;
+  if (r.status !== 200) throw new Error(`import: ${r.status} ${r.body.slice(0, 300)}`);
+  rows.push(`| POST /api/v1/devices/import (10,000-row CSV, ${(header.length + rowsCsv.length) >> 10} KiB), once | 1 | — | ${ms.toFixed(0)} | — |`);
+  const listed = performance.now();
+  const list = await request("GET", "/api/v1/devices", { headers: session });
+  rows.push(`| GET /api/v1/devices (10,000 devices, ${list.body.length >> 10} KiB), once | 1 | — | ${(performance.now() - listed).toFixed(0)} | — |`);
 }
 console.log(`\n| API, ${SECONDS} s each | concurrency | req/s | p50 ms | p99 ms |\n|---|---|---|---|---|`);
 for (const row of rows) console.log(row);
