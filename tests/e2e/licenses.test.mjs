@@ -16,6 +16,7 @@ import {
   issueVouchers,
   mailedText,
   serverCommand,
+  axeViolations,
 } from "./support.mjs";
 
 let browser;
@@ -63,6 +64,7 @@ test("a license is made from credits, grown at a prorated cost, and its signed f
   await page.getByRole("heading", { name: "Redeem a voucher first" }).waitFor();
   await page.getByRole("link", { name: "Go to Digital Locker" }).waitFor();
   await shot(page, "licenses-01-empty-no-credits");
+  assert.deepEqual(await axeViolations(page), []);
 
   // Two vouchers of 5 units of MON-STD-36 each: 10 units, 360 device-months.
   const codes = issueVouchers("MON-STD-36", 5, 2);
@@ -88,6 +90,7 @@ test("a license is made from credits, grown at a prorated cost, and its signed f
   assert.equal(await plans.getByRole("radio", { name: "1 year Advanced" }).isChecked(), true);
   await std36.check();
   await shot(page, "licenses-02-plan-picker");
+  assert.deepEqual(await axeViolations(page), []);
 
   // Empty fields are refused in the shared rule's words, before asking the server.
   await page.getByLabel("Number of assets").fill("12");
@@ -103,6 +106,7 @@ test("a license is made from credits, grown at a prorated cost, and its signed f
   await page.getByRole("button", { name: "Create it for 10 assets instead" }).waitFor();
   assert.equal(await page.getByRole("button", { name: "Create license" }).count(), 0);
   await shot(page, "licenses-03-review-short");
+  assert.deepEqual(await axeViolations(page), []);
 
   // Back to the form: 8 assets leave 2 units in the locker.
   await page.getByRole("button", { name: "Change details" }).click();
@@ -121,6 +125,7 @@ test("a license is made from credits, grown at a prorated cost, and its signed f
   await page.getByText(`License created. Its Activation ID ${activation} was emailed to ${installer}.`).waitFor();
   await page.getByText("Expires on", { exact: false }).first().waitFor();
   await shot(page, "licenses-05-created");
+  assert.deepEqual(await axeViolations(page), []);
 
   // ---- The installer's mail carries the Activation ID.
   const mail = await mailedText(installer, "Activation ID");
@@ -134,6 +139,7 @@ test("a license is made from credits, grown at a prorated cost, and its signed f
   await dialog.getByText("Quantity after").waitFor();
   await dialog.getByText("10 assets", { exact: true }).waitFor();
   await shot(page, "licenses-06-increase-preview");
+  assert.deepEqual(await axeViolations(page), []);
   // One more would need credits the locker does not have: said, and no Confirm.
   await dialog.getByLabel("Assets to add").fill("3");
   await dialog.getByText("Your Digital Locker needs 1 more unit of MON-STD-36 for this.", { exact: false }).waitFor();
@@ -178,6 +184,7 @@ test("a license is made from credits, grown at a prorated cost, and its signed f
   await page.getByLabel("Search licenses").fill(activation.slice(0, 4).toLowerCase());
   await row.waitFor();
   await shot(page, "licenses-08-list");
+  assert.deepEqual(await axeViolations(page), []);
 
   // ---- A phone's width.
   await page.setViewportSize({ width: 360, height: 740 });

@@ -150,3 +150,19 @@ export function serverCommand(args) {
     encoding: "utf8",
   });
 }
+
+/** The axe-core violations of the page as it is now, one line each (empty: none). */
+export async function axeViolations(page) {
+  const { createRequire } = await import("node:module");
+  const { readFileSync } = await import("node:fs");
+  const axe = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+  // Colours are judged at rest: a dialog fading in has not reached its contrast yet.
+  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))));
+  // Evaluated through the DevTools protocol: the CSP (rightly) refuses injected inline scripts.
+  await page.evaluate(axe);
+  return page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+}

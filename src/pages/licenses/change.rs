@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tessera_domain::api::{License, LicensePreview};
 use tessera_domain::license::term_words;
+use tessera_domain::status::Status;
 
 use super::{assets_text, consumption_text, missing_text};
 use crate::api::{self, ApiError, LicenseChange};
@@ -256,7 +257,17 @@ pub fn ChangeDialog(
             Vec::new(),
         ),
         ChangeKind::Renew => (
-            format!("The new term starts at the current end date, {expires}, so renewing early loses nothing."),
+            match license.status {
+                Status::Grace => {
+                    format!("In the grace period the new term still starts at the old end date, {expires}.")
+                }
+                Status::Expired => {
+                    "Past its grace period, a renewal starts today, where the product allows one.".to_string()
+                }
+                _ => {
+                    format!("The new term starts at the current end date, {expires}, so renewing early loses nothing.")
+                }
+            },
             renew_options(&license, &catalog),
         ),
         ChangeKind::Upgrade => (

@@ -237,7 +237,7 @@ fn row_view(l: &License, catalog: Option<&CatalogNames>) -> AnyView {
             <td class="cell-primary cell-code" data-label="Activation ID">
                 <a class="cell-link" href=license_path(l.id)>{l.activation_id.clone()}</a>
             </td>
-            <td data-label="Product">{product_name.to_string()}</td>
+            <td class="cell-wrap" data-label="Product">{product_name.to_string()}</td>
             <td data-label="Tier">{tier_name.to_string()}</td>
             <td class="cell-amount" data-label="Quantity">{l.quantity}</td>
             <td class="cell-date" data-label="Expires on">
