@@ -135,7 +135,7 @@ pub fn fallback_message(status: u16) -> &'static str {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Method {
+pub(crate) enum Method {
     Get,
     Post,
     Patch,
@@ -145,7 +145,7 @@ enum Method {
 /// Who a call is made for: decides whether the CSRF token goes along and
 /// what a 401 means.
 #[derive(Clone, Copy)]
-enum Caller {
+pub(crate) enum Caller {
     /// Nobody yet (start-up, sign-in, register, a public link): a 401 is an answer.
     Anyone,
     /// The signed-in person: a 401 means the session ended, so it expires.
@@ -159,13 +159,18 @@ enum Caller {
 /// Sends one request to `/api/v1{path}`, with `body` as JSON; a non-2xx
 /// answer becomes an [`ApiError`]. Not generic, so that every endpoint shares
 /// one copy of it in the wasm.
-async fn send(method: Method, path: &str, body: Option<String>, caller: Caller) -> Result<Response, ApiError> {
+pub(crate) async fn send(
+    method: Method,
+    path: &str,
+    body: Option<String>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
     send_keyed(method, path, body, caller, None).await
 }
 
 /// [`send`] with an `Idempotency-Key`, for the requests that consume credits: a retry with
 /// the same key gets the first answer and consumes nothing more.
-async fn send_keyed(
+pub(crate) async fn send_keyed(
     method: Method,
     path: &str,
     body: Option<String>,
@@ -208,7 +213,7 @@ async fn send_keyed(
 }
 
 /// One call whose answer is JSON of type `T`.
-async fn request<T: DeserializeOwned>(
+pub(crate) async fn request<T: DeserializeOwned>(
     method: Method,
     path: &str,
     body: Option<String>,
@@ -218,7 +223,7 @@ async fn request<T: DeserializeOwned>(
 }
 
 /// The JSON of a successful answer, as type `T`.
-async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+pub(crate) async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     let text = response.text().await.map_err(|_| ApiError::unreadable(status))?;
     serde_json::from_str(&text).map_err(|_| ApiError::unreadable(status))
@@ -226,7 +231,7 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
 
 /// The JSON of a request body. Our request types always serialize; were one
 /// ever to fail, the request goes without a body and the server says what is missing.
-fn json(body: &impl Serialize) -> Option<String> {
+pub(crate) fn json(body: &impl Serialize) -> Option<String> {
     serde_json::to_string(body).ok()
 }
 

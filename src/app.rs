@@ -147,6 +147,7 @@ fn AppRoutes() -> impl IntoView {
                     <Route path=path!("/licenses/new") view=pages::CreateLicense />
                     <Route path=path!("/licenses/:id") view=pages::LicenseDetail />
                     <Route path=path!("/devices") view=pages::Devices />
+                    <Route path=path!("/devices/activate") view=pages::ActivateCode />
                     <Route path=path!("/renewals") view=pages::Renewals />
                     <Route path=path!("/quotes") view=pages::Quotes />
                     <Route path=path!("/account") view=pages::Account />

@@ -2,6 +2,7 @@
 
 mod accept_invitation;
 mod account;
+mod activate;
 mod devices;
 mod home;
 mod licenses;
@@ -18,6 +19,7 @@ mod vouchers;
 
 pub use accept_invitation::AcceptInvitation;
 pub use account::Account;
+pub use activate::ActivateCode;
 pub use devices::Devices;
 pub use home::Home;
 pub use licenses::{CreateLicense, LicenseDetail, Licenses};
