@@ -193,6 +193,10 @@ async fn short_of_credits_nothing_is_consumed_and_the_answer_says_what_is_missin
         .await;
     assert_eq!(preview.status, StatusCode::OK);
     assert_eq!(preview.body["missing"], json!([{"sku": "MON-STD-36", "device_months": 108}]));
+    assert_eq!(
+        (preview.body["license"]["id"].as_i64(), preview.body["license"]["installer_email"].as_str()),
+        (Some(0), Some("i@acme.example"))
+    );
     let r = ann.post("/api/v1/licenses", create_body("MON", "STD", 36, 15)).await;
     assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "insufficient_credits"));
     assert_eq!(r.body["error"]["missing"], json!([{"sku": "MON-STD-36", "device_months": 108}]));

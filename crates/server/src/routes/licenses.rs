@@ -174,12 +174,13 @@ fn refusal(state: &AppState, e: LicenseRefusal) -> ApiError {
     }
 }
 
-/// What a change would cost the person's locker, and the license it would make.
+/// What a change would cost the person's locker, and the license it would make: `before` is
+/// the license changed, or the installer's address of a new one.
 async fn preview(
     state: &AppState,
     current: &CurrentUser,
     change: Change,
-    before: Option<&LicenseRow>,
+    before: Result<&LicenseRow, &str>,
 ) -> ApiResult<Response> {
     let today = state.clock.today();
     let skus: Vec<&str> = change.consumes.iter().map(|c| c.sku.as_str()).collect();
@@ -197,8 +198,8 @@ async fn preview(
         }
     }
     let mut row = match before {
-        Some(row) => row.clone(),
-        None => LicenseRow {
+        Ok(row) => row.clone(),
+        Err(installer_email) => LicenseRow {
             license: crate::storage::LicenseRecord {
                 id: 0,
                 org_id: current.session.org.id,
@@ -209,7 +210,7 @@ async fn preview(
                 quantity: 0,
                 starts_on: today,
                 expires_on: today,
-                installer_email: String::new(),
+                installer_email: installer_email.to_string(),
             },
             addons: Vec::new(),
             events: Vec::new(),
@@ -304,7 +305,7 @@ pub async fn create(
     let installer =
         Email::parse(&req.installer_email).map_err(|e| ApiError::invalid(e.code(), "installer_email", e.message()))?;
     if req.preview {
-        return preview(&state, &current, change, None).await;
+        return preview(&state, &current, change, Err(installer.as_str())).await;
     }
     // Mailing someone else needs a confirmed address; mailing oneself does not.
     if installer.as_str() != who.user.email {
@@ -438,7 +439,7 @@ pub async fn increase(
     let row = load(&state, &current, id).await?;
     let change = license::increase(&state.catalog, &row.rules(), req.by, state.clock.today()).map_err(rule_error)?;
     if req.preview {
-        return preview(&state, &current, change, Some(&row)).await;
+        return preview(&state, &current, change, Ok(&row)).await;
     }
     let key = idempotency_key(&headers, &format!("POST /licenses/{id}/increase"), &req)?;
     write(&state, &current, LicenseOp::Increase { id, by: req.by }, key, Action::LicenseChanged).await
@@ -481,7 +482,7 @@ pub async fn renew(
     let change =
         license::renew(&state.catalog, &row.rules(), req.term_months, state.clock.today()).map_err(rule_error)?;
     if req.preview {
-        return preview(&state, &current, change, Some(&row)).await;
+        return preview(&state, &current, change, Ok(&row)).await;
     }
     let key = idempotency_key(&headers, &format!("POST /licenses/{id}/renew"), &req)?;
     write(&state, &current, LicenseOp::Renew { id, term_months: req.term_months }, key, Action::LicenseChanged).await
@@ -524,7 +525,7 @@ pub async fn amend(
     let change =
         license::amend(&state.catalog, &row.rules(), req.tier.trim(), state.clock.today()).map_err(rule_error)?;
     if req.preview {
-        return preview(&state, &current, change, Some(&row)).await;
+        return preview(&state, &current, change, Ok(&row)).await;
     }
     let key = idempotency_key(&headers, &format!("POST /licenses/{id}/amend"), &req)?;
     write(&state, &current, LicenseOp::Amend { id, tier: req.tier.trim().to_string() }, key, Action::LicenseChanged)
@@ -568,7 +569,7 @@ pub async fn add_on(
     let change =
         license::add_on(&state.catalog, &row.rules(), req.sku.trim(), state.clock.today()).map_err(rule_error)?;
     if req.preview {
-        return preview(&state, &current, change, Some(&row)).await;
+        return preview(&state, &current, change, Ok(&row)).await;
     }
     let key = idempotency_key(&headers, &format!("POST /licenses/{id}/addons"), &req)?;
     let sku = change.after.addons.last().cloned().unwrap_or_default();
