@@ -793,3 +793,106 @@ pub struct DeviceShare {
     #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
+
+// ---- Renewals (SPEC §8) ----
+
+/// One thing that expires: a license, or a device's subscription to a product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RenewalRow {
+    /// `license` or `device`.
+    pub kind: String,
+    /// The license's or the device's id.
+    pub id: i64,
+    /// The catalog key, e.g. `MON`.
+    pub product: String,
+    pub product_name: String,
+    pub tier: String,
+    /// Assets of a license; 1 for a device.
+    pub quantity: u32,
+    pub activation_id: Option<String>,
+    pub serial: Option<String>,
+    pub device_name: Option<String>,
+    pub site: Option<String>,
+    /// The organization the item belongs to (a partner sees its customers' names).
+    pub customer: String,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub starts_on: chrono::NaiveDate,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub expires_on: chrono::NaiveDate,
+    /// Negative once expired.
+    pub days_left: i64,
+    pub status: crate::status::Status,
+    /// Whether it can still be renewed (SPEC §4's `renew_after_expiry`).
+    pub renewable: bool,
+    /// Why not, when it cannot.
+    pub not_renewable_because: Option<String>,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub battery_replace_by: Option<chrono::NaiveDate>,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub warranty_expires_on: Option<chrono::NaiveDate>,
+}
+
+/// How many rows have each status (before the `status` filter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RenewalCounts {
+    pub active: usize,
+    pub expiring: usize,
+    pub grace: usize,
+    pub expired: usize,
+    pub scheduled: usize,
+}
+
+impl RenewalCounts {
+    pub fn add(&mut self, status: crate::status::Status) {
+        use crate::status::Status;
+        match status {
+            Status::Active => self.active += 1,
+            Status::Expiring => self.expiring += 1,
+            Status::Grace => self.grace += 1,
+            Status::Expired => self.expired += 1,
+            Status::Scheduled => self.scheduled += 1,
+        }
+    }
+}
+
+/// `GET /api/v1/renewals`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Renewals {
+    pub counts: RenewalCounts,
+    pub rows: Vec<RenewalRow>,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub today: chrono::NaiveDate,
+}
+
+/// `GET`/`PUT /api/v1/me/renewal-notices`: whether the person gets renewal notices (admins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RenewalNoticeSetting {
+    pub enabled: bool,
+}
+
+/// `PUT /api/v1/organization/reseller`: the partner that also gets the customer's renewal
+/// notices (`null` for none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResellerChoice {
+    pub partner_org_id: Option<i64>,
+}
+
+/// `GET`/`PUT /api/v1/organization/reseller`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reseller {
+    pub partner_org_id: Option<i64>,
+    pub partner_name: Option<String>,
+}

@@ -18,6 +18,7 @@ pub mod name;
 pub mod password;
 pub mod proration;
 pub mod renewal;
+pub mod renewals;
 pub mod rfc3339;
 pub mod search;
 pub mod status;

@@ -16,6 +16,7 @@ pub mod hashing;
 pub mod json;
 pub mod license_file;
 pub mod mail;
+pub mod notices;
 pub mod openapi;
 pub mod routes;
 pub mod security;

@@ -62,6 +62,7 @@ impl Application {
         let db = self.state.db.clone();
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let mailer = tokio::spawn(crate::mail::worker(self.state.clone()));
+        let notices = tokio::spawn(crate::notices::worker(self.state.clone()));
         let router = app::router(self.state);
         // Without TCP_NODELAY a streamed body (every static file) sits behind the
         // client's delayed ACK: ~40 ms a response, ~1k req/s for the app's files.
@@ -75,6 +76,7 @@ impl Application {
             .await?;
         housekeeping.abort();
         mailer.abort();
+        notices.abort();
         db.close().await;
         tracing::info!("stopped");
         Ok(())

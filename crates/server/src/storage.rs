@@ -22,6 +22,7 @@ mod invitations;
 mod licenses;
 mod lockers;
 mod members;
+mod notices;
 mod organizations;
 mod outbox;
 mod rate_events;
@@ -42,6 +43,7 @@ pub use licenses::{
 };
 pub use lockers::{BalanceRecord, LedgerRecord, LockerMemberRecord, NewEntry};
 pub use members::{MemberError, MemberRecord, NewUser, UserRecord};
+pub use notices::{DueNotice, NoticeOrg};
 pub use organizations::{NewOrg, OrgRecord, OrgSettings, OrganizationError};
 pub use outbox::{MailRecord, NewMail};
 pub use rate_events::Limit;

@@ -197,3 +197,21 @@ fn linkify(text: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// `POST /api/v1/dev/jobs/renewal-notices`: runs the renewal-notice job now (it also runs at
+/// start and every hour), so tests and demos need not wait.
+#[utoipa::path(
+    post,
+    path = "/dev/jobs/renewal-notices",
+    tag = "dev",
+    security((), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "What the run sent: items noticed and mails queued.",
+            body = crate::notices::NoticeRun),
+        (status = 403, response = Csrf),
+        (status = 500, response = Internal),
+    )
+)]
+pub async fn run_renewal_notices(State(state): State<AppState>) -> Result<Json<crate::notices::NoticeRun>, ApiError> {
+    Ok(Json(crate::notices::run_once(&state).await?))
+}

@@ -11,7 +11,9 @@ pub mod licenses;
 pub mod locker;
 pub mod locker_sharing;
 pub mod members;
+pub mod notices;
 pub mod recovery;
+pub mod renewals;
 pub mod session_state;
 pub mod subscriptions;
 pub mod verification;
@@ -86,9 +88,16 @@ pub fn documented(dev: bool) -> OpenApiRouter<AppState> {
         .routes(routes!(subscriptions::plans))
         .routes(routes!(subscriptions::assign))
         .routes(routes!(device_shares::create, device_shares::list))
-        .routes(routes!(device_shares::revoke));
+        .routes(routes!(device_shares::revoke))
+        .routes(routes!(renewals::list))
+        .routes(routes!(renewals::report_csv))
+        .routes(routes!(notices::get_mine, notices::set_mine))
+        .routes(routes!(notices::get_reseller, notices::set_reseller));
     if dev {
-        router = router.routes(routes!(dev::get_clock, dev::set_clock)).routes(routes!(dev::outbox_json));
+        router = router
+            .routes(routes!(dev::get_clock, dev::set_clock))
+            .routes(routes!(dev::outbox_json))
+            .routes(routes!(dev::run_renewal_notices));
     }
     router
 }
