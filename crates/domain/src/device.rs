@@ -98,10 +98,9 @@ impl CsvError {
     pub fn message(&self) -> String {
         match self {
             CsvError::Empty => "The file is empty: it needs a header row and one row per device.".into(),
-            CsvError::Header { found } => format!(
-                "The first row must be the header {}; it is {found}.",
-                CSV_HEADER.join(",")
-            ),
+            CsvError::Header { found } => {
+                format!("The first row must be the header {}; it is {found}.", CSV_HEADER.join(","))
+            }
             CsvError::TooManyRows => format!("A file may hold at most {MAX_IMPORT_ROWS} devices; split it."),
             CsvError::UnclosedQuote { row } => format!("Row {row}: a quoted value is not closed."),
         }
@@ -248,9 +247,8 @@ mod tests {
 
     #[test]
     fn reads_rows_with_quotes_and_empty_dates() {
-        let text = format!(
-            "{HEADER}AS100,Smart-UPS 1500,\"Rack A, top\",Paris,2027-03-31,\r\n\nAS101,,,,,2028-01-01\n"
-        );
+        let text =
+            format!("{HEADER}AS100,Smart-UPS 1500,\"Rack A, top\",Paris,2027-03-31,\r\n\nAS101,,,,,2028-01-01\n");
         let rows = parse_csv(&text).expect("readable");
         assert_eq!(rows.len(), 2);
         let first = rows[0].clone().expect("valid");

@@ -39,13 +39,7 @@ pub fn eligibility(a: (Status, i64), b: (Status, i64)) -> Ordering {
         Status::Scheduled => 3,
         Status::Expired => 4,
     };
-    rank(a.0).cmp(&rank(b.0)).then_with(|| {
-        if a.0 == Status::Expired {
-            b.1.cmp(&a.1)
-        } else {
-            a.1.cmp(&b.1)
-        }
-    })
+    rank(a.0).cmp(&rank(b.0)).then_with(|| if a.0 == Status::Expired { b.1.cmp(&a.1) } else { a.1.cmp(&b.1) })
 }
 
 #[cfg(test)]

@@ -317,15 +317,14 @@ pub struct ImportQuery {
     responses(
         (status = 200, description = "Imported; `skipped` lists the rows left out (with `skip_invalid=true`).",
             body = ImportReport),
-        (status = 400, description = "`bad_request`: the query string cannot be read; `csv_unreadable`: the file \
-            is not UTF-8, is empty, has another header, more than 20,000 rows, or a quote left open.",
-            body = ErrorBody),
+        (status = 400, response = crate::openapi::BadAddress),
         (status = 401, response = Unauthenticated),
         (status = 403, description = "`csrf`; `password_change_required`.", body = ErrorBody),
         (status = 413, response = PayloadTooLarge),
         (status = 415, description = "`unsupported_media_type`: send the file as `Content-Type: text/csv`.",
             body = ErrorBody),
-        (status = 422, description = "`csv_invalid`: some rows are wrong (`error.rows`: `[{row, field, \
+        (status = 422, description = "`csv_unreadable` (field `file`): the file is not UTF-8, is empty, has another \
+            header, more than 20,000 rows, or a quote left open; `csv_invalid`: some rows are wrong (`error.rows`: `[{row, field, \
             message}]`, rows numbered from 1 after the header; a serial the organization already has counts); \
             nothing was imported.", body = ErrorBody),
         (status = 500, response = Internal),
@@ -349,9 +348,10 @@ pub async fn import(
             "Send the file as `Content-Type: text/csv`.",
         ));
     }
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::bad_request("csv_unreadable", "The file is not UTF-8 text; save it as CSV UTF-8."))?;
-    let rows = device::parse_csv(text).map_err(|e| ApiError::bad_request("csv_unreadable", e.message()))?;
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::invalid("csv_unreadable", "file", "The file is not UTF-8 text; save it as CSV UTF-8.")
+    })?;
+    let rows = device::parse_csv(text).map_err(|e| ApiError::invalid("csv_unreadable", "file", e.message()))?;
     let mut valid = Vec::with_capacity(rows.len());
     let mut problems: Vec<RowProblem> = Vec::new();
     for (i, row) in rows.into_iter().enumerate() {
