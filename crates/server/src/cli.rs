@@ -37,6 +37,20 @@ pub enum Command {
     /// Offline license files.
     #[command(subcommand)]
     License(LicenseCommand),
+    /// Demo data for trying and measuring.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DemoCommand {
+    /// Fill an empty (throw-away) database with one customer of many devices with varied plans;
+    /// sign in as big@large-customer.example with the demo password.
+    Large {
+        /// How many devices.
+        #[arg(long, default_value_t = 10_000)]
+        devices: usize,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -131,6 +145,7 @@ pub fn main() -> i32 {
                 issue_vouchers(config, &sku, quantity, count, email.as_deref(), expires.as_deref()).await
             }
             Command::License(LicenseCommand::Verify { file, key }) => verify_license(&config, &file, key.as_deref()),
+            Command::Demo(DemoCommand::Large { devices }) => demo_large(config, devices).await,
         }
     });
     match result {
@@ -140,6 +155,35 @@ pub fn main() -> i32 {
             1
         }
     }
+}
+
+/// `demo large`: a big customer in a throw-away database.
+async fn demo_large(config: Config, devices: usize) -> Result<(), Box<dyn std::error::Error>> {
+    if devices == 0 || devices > tessera_domain::device::MAX_IMPORT_ROWS * 5 {
+        return Err("--devices: between 1 and 100000".into());
+    }
+    let catalog = crate::catalog::load(config.catalog.as_deref())?;
+    let db = Db::open(&config.database_path()).await?;
+    let key = config.license_key_path();
+    let state = crate::state::AppState {
+        db: db.clone(),
+        clock: std::sync::Arc::new(config.clock()),
+        config: std::sync::Arc::new(config),
+        mail_wakeup: Default::default(),
+        catalog: std::sync::Arc::new(catalog),
+        signer: std::sync::Arc::new(crate::license_file::Signer::load_or_create(&key)?),
+    };
+    let started = std::time::Instant::now();
+    let seeded = demo::seed_large(&state, devices).await;
+    db.close().await;
+    seeded?;
+    println!(
+        "{devices} devices for {} (password {}) in {:.1} s",
+        demo::LARGE_EMAIL,
+        demo::DEMO_PASSWORD,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// `license verify`: offline, without the database.

@@ -287,6 +287,106 @@ async fn seed_devices(state: &AppState) -> Result<(), Box<dyn std::error::Error>
     Ok(())
 }
 
+/// The sign-in of the large demo organization (`tessera-server demo large`).
+pub const LARGE_EMAIL: &str = "big@large-customer.example";
+
+/// Fills an empty database with one customer of `devices` devices across 40 sites, each
+/// with segments of varied tiers and dates (plans assigned on past days through the credit
+/// writer, a quarter upgraded later), for measuring the pages as a big customer sees them.
+pub async fn seed_large(state: &AppState, devices: usize) -> Result<(), Box<dyn std::error::Error>> {
+    use crate::storage::{AssignWork, PlanToAssign};
+    use tessera_domain::device::DeviceFields;
+    if state.db.count_organizations().await? > 0 {
+        return Err(
+            "the database is not empty: `demo large` fills a throw-away one (use a new TESSERA_DATA_DIR)".into()
+        );
+    }
+    let hash = hash_password(DEMO_PASSWORD.to_string()).await.map_err(|e| e.message)?;
+    let now = state.clock.now();
+    let (org, admin) = state
+        .db
+        .create_org_with_admin(
+            NewOrg { name: "Large Customer", kind: OrgKind::Customer, individual: false },
+            NewUser {
+                email: LARGE_EMAIL,
+                name: "Big Admin",
+                password_hash: &hash,
+                role: Role::Admin,
+                must_change_password: false,
+                email_verified: true,
+            },
+            now,
+        )
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let today = now.date_naive();
+    let rows: Vec<(usize, DeviceFields)> = (0..devices)
+        .map(|n| {
+            let n64 = i64::try_from(n).unwrap_or(0);
+            let site = format!("Site {:02}", n % 40);
+            (
+                n + 1,
+                DeviceFields {
+                    serial: format!("LC{n:07}"),
+                    model: MODELS[n % MODELS.len()].to_string(),
+                    name: format!("UPS {} {:04}", site, n / 40 + 1),
+                    site,
+                    battery_replace_by: Some(today + chrono::Duration::days((n64 * 37) % 1100 - 250)),
+                    warranty_expires_on: (!n.is_multiple_of(9))
+                        .then(|| today + chrono::Duration::days((n64 * 53) % 1500 - 300)),
+                },
+            )
+        })
+        .collect();
+    state.db.import_devices(org.id, &rows, Vec::new(), false, now).await.map_err(|e| format!("{e:?}"))?;
+    let ids: Vec<i64> = state.db.visible_devices(org.id).await?.iter().map(|d| d.device.id).collect();
+    // Plans in groups of 100 devices, each group on its own day in the last three years.
+    let groups: Vec<&[i64]> = ids.chunks(100).collect();
+    let skus = ["RUM-STD-12", "RUM-STD-36", "RUM-ADV-12", "RUM-ADV-36", "RUM-STD-60"];
+    let mut plan_of = Vec::new();
+    for (g, group) in groups.iter().enumerate() {
+        let days_ago = i64::try_from((g * 211) % 1100)?;
+        plan_of.push((skus[g % skus.len()], days_ago, *group));
+        if g % 4 == 1 && days_ago > 60 {
+            plan_of.push(("RUM-ADV-12", days_ago / 2, *group));
+        }
+    }
+    let who = Redeemer { user_id: admin.id, name: "Big Admin", org_name: "Large Customer" };
+    for (n, (sku, days_ago, group)) in plan_of.into_iter().enumerate() {
+        let then = now - chrono::Duration::days(days_ago);
+        let found = state.catalog.sku(sku).ok_or("the demo SKUs are in the catalog")?;
+        let quantity = u32::try_from(group.len())?;
+        let code = demo_code(1_000_000 + n).ok_or("demo codes are well-formed")?;
+        let voucher = NewVoucher {
+            code_hash: security::token_hash(code.as_compact()),
+            code_hint: code.last_four().to_string(),
+            sku: found.code.clone(),
+            quantity: i64::from(quantity),
+            device_months: i64::try_from(device_months(found, quantity))?,
+            email: None,
+            expires_on: None,
+        };
+        state.db.issue_vouchers(&[voucher], None, None, then).await.map_err(|e| format!("{e:?}"))?;
+        let redeemer = Redeemer { ..who };
+        state
+            .db
+            .redeem_voucher(&security::token_hash(code.as_compact()), redeemer, then, UNTHROTTLED)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        let work = AssignWork {
+            plan: PlanToAssign::of(&state.catalog, sku, then.date_naive()).map_err(|e| format!("{e:?}"))?,
+            device_ids: group.to_vec(),
+            actor: Actor { user_id: admin.id, name: "Big Admin".into(), org_id: org.id },
+            now: then,
+            idempotency: None,
+            catalog: state.catalog.clone(),
+            render: crate::routes::subscriptions::render,
+        };
+        state.db.assign_plan(work).await.map_err(|e| format!("{e:?}"))?;
+    }
+    Ok(())
+}
+
 /// The lines `serve` prints in demo mode.
 pub fn sign_in_help(url: &str) -> String {
     let mut out = format!("\n  Tessera is running at {url}\n\n  Demo sign-ins (password: {DEMO_PASSWORD}):\n");

@@ -197,3 +197,25 @@ async fn the_command_line_keeps_to_the_dev_clock_of_tessera_today() {
     let (ok, err) = run(&[("TESSERA_TODAY", "2020-01-01")]);
     assert!(!ok && err.contains("TESSERA_DEV"), "only in dev mode: {err}");
 }
+
+#[tokio::test]
+async fn demo_large_fills_a_throw_away_database_with_a_big_customer() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = server_cli(dir.path(), &["demo", "large", "--devices", "1200"], None);
+    assert!(ok, "{out}{err}");
+    assert!(out.starts_with("1200 devices for big@large-customer.example"), "{out}");
+    let (ok, _, err) = server_cli(dir.path(), &["demo", "large", "--devices", "10"], None);
+    assert!(!ok && err.contains("not empty"), "only into an empty database: {err}");
+
+    let mut app = common::TestApp::with_config(|c| c.data_dir = dir.path().to_path_buf()).await;
+    let r = app.login(tessera_server::demo::LARGE_EMAIL, tessera_server::demo::DEMO_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let devices = app.get("/api/v1/devices").await.body;
+    assert_eq!(devices["total"], 1200);
+    let renewals = app.get("/api/v1/renewals").await.body;
+    let counts = &renewals["counts"];
+    let sum: u64 =
+        ["active", "expiring", "grace", "expired", "scheduled"].iter().map(|k| counts[k].as_u64().unwrap()).sum();
+    assert_eq!(sum, 1200, "one RUM row per device");
+    assert!(counts["active"].as_u64().unwrap() > 0 && counts["expired"].as_u64().unwrap() > 0, "{counts}");
+}
