@@ -18,8 +18,26 @@ pub fn run() -> Result<(), String> {
     let credits = issue_license_credits(&server)?;
     let mut c = cmd("node", &["tools/bench-api.mjs"]);
     c.env("BASE_URL", &server.url).env("BENCH_CODES", &codes).env("BENCH_LICENSE_CODE", credits.trim());
-    proc::run(c)
+    proc::run(c)?;
+    drop(server);
+    renewals_at_scale()
 }
+
+/// The Renewals page against a plain table, on a database of one customer with 10,000
+/// devices (`tessera-server demo large`).
+fn renewals_at_scale() -> Result<(), String> {
+    const SCRIPT: &str = "tools/bench-renewals.mjs";
+    if !std::path::Path::new(SCRIPT).exists() {
+        return Ok(());
+    }
+    let server = TestServer::start_prepared("bench-large", server::RELEASE_BINARY, |dir| {
+        let mut c = cmd(server::RELEASE_BINARY, &["demo", "large", "--devices", "10000"]);
+        c.env("TESSERA_DATA_DIR", dir);
+        proc::output_of(c).map(|out| eprintln!("xtask: {}", out.trim()))
+    })?;
+    let mut c = cmd("node", &[SCRIPT]);
+    c.env("BASE_URL", &server.url);
+    proc::run(c)
 
 /// One voucher of 100,000 units of DCM-STD-12 (1.2 million device-months), for the license
 /// benchmark: each creation consumes one unit.

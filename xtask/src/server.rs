@@ -43,6 +43,16 @@ impl TestServer {
     }
 
     pub fn start_binary(name: &str, binary: &str) -> Result<TestServer, String> {
+        Self::start_prepared(name, binary, |_| Ok(()))
+    }
+
+    /// Like [`TestServer::start_binary`], with `prepare` run on the empty data directory
+    /// first (e.g. `tessera-server demo large` filling the database).
+    pub fn start_prepared(
+        name: &str,
+        binary: &str,
+        prepare: impl FnOnce(&std::path::Path) -> Result<(), String>,
+    ) -> Result<TestServer, String> {
         let addr = free_port()?;
         let data_dir = std::env::current_dir()
             .map_err(|e| e.to_string())?
@@ -50,6 +60,7 @@ impl TestServer {
             .join(format!("{name}-data-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data_dir);
         std::fs::create_dir_all(&data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
+        prepare(&data_dir)?;
         let log = std::fs::File::create(data_dir.join("server.log")).map_err(|e| e.to_string())?;
         let child = cmd(binary, &["serve"])
             .env("TESSERA_ADDR", addr.to_string())
