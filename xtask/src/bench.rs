@@ -38,6 +38,7 @@ fn renewals_at_scale() -> Result<(), String> {
     let mut c = cmd("node", &[SCRIPT]);
     c.env("BASE_URL", &server.url);
     proc::run(c)
+}
 
 /// One voucher of 100,000 units of DCM-STD-12 (1.2 million device-months), for the license
 /// benchmark: each creation consumes one unit.
