@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod license;
 pub mod name;
 pub mod password;
+pub mod pricing;
 pub mod proration;
 pub mod renewal;
 pub mod renewals;
