@@ -896,3 +896,173 @@ pub struct Reseller {
     pub partner_org_id: Option<i64>,
     pub partner_name: Option<String>,
 }
+
+// ---- Quotes and orders (SPEC §9) ----
+
+/// A line of a quote as written: `discount_percent` up to two decimals; `unit_price` in minor
+/// units overrides the list price.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QuoteLineInput {
+    pub sku: String,
+    pub quantity: u32,
+    #[serde(default)]
+    pub discount_percent: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<i64>,
+}
+
+/// A customer who is not (yet) an organization in Tessera.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QuoteContact {
+    pub name: String,
+    pub email: String,
+}
+
+/// `POST /api/v1/quotes` (partners): for an organization that shares devices with the
+/// partner (`customer_org_id`), or for a name and an address (`customer`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateQuote {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_org_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<QuoteContact>,
+    pub lines: Vec<QuoteLineInput>,
+    /// The last day the quote may be accepted.
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub valid_until: chrono::NaiveDate,
+    #[serde(default)]
+    pub notes: String,
+    /// When the plans would start: the day promotions are judged on (today when absent).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::catalog::date::deserialize_option"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub starts_on: Option<chrono::NaiveDate>,
+}
+
+/// `PATCH /api/v1/quotes/{id}` (drafts only): the fields to replace.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QuotePatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<QuoteLineInput>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::catalog::date::deserialize_option"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub valid_until: Option<chrono::NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// A priced line of a quote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QuoteLine {
+    pub sku: String,
+    pub description: String,
+    pub quantity: u32,
+    pub unit_price: i64,
+    pub discount_percent: f64,
+    /// The promotions applied, by name ("" when none).
+    pub promotion: String,
+    pub free_units: u32,
+    pub bonus_months: u32,
+    pub total: i64,
+    pub price_per_device_month: i64,
+}
+
+/// A quote (SPEC §9); money in integer minor units of `currency`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Quote {
+    pub id: i64,
+    pub number: String,
+    /// `draft`, `sent`, `accepted`, `declined`, or `expired` (sent, and the validity date has
+    /// passed on the server's clock).
+    pub state: String,
+    pub partner: String,
+    pub partner_org_id: i64,
+    pub customer: String,
+    pub customer_org_id: Option<i64>,
+    pub customer_email: Option<String>,
+    pub lines: Vec<QuoteLine>,
+    pub currency: String,
+    pub total: i64,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub starts_on: chrono::NaiveDate,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub valid_until: chrono::NaiveDate,
+    pub notes: String,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub created_on: chrono::NaiveDate,
+    #[serde(deserialize_with = "crate::catalog::date::deserialize_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub sent_on: Option<chrono::NaiveDate>,
+    pub decline_reason: Option<String>,
+    /// The order an accepted quote became.
+    pub order_id: Option<i64>,
+}
+
+/// `POST /api/v1/quotes/{id}/accept`: where the vouchers of the order go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AcceptQuote {
+    pub installer_email: String,
+}
+
+/// `POST /api/v1/quotes/{id}/decline`
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeclineQuote {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The answer to accepting: the order and the quote as it now is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcceptedQuote {
+    pub order_id: i64,
+    pub quote: Quote,
+}
+
+/// `GET /api/v1/quotes/options`: the option matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QuoteOptions {
+    pub quantity: u32,
+    pub options: Vec<crate::pricing::QuoteOption>,
+}
+
+/// An order (the vendor's back office).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Order {
+    pub id: i64,
+    /// `open` or `fulfilled`.
+    pub state: String,
+    pub quote: Quote,
+    pub installer_email: String,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default, deserialize_with = "crate::rfc3339::deserialize_option")]
+    pub fulfilled_at: Option<chrono::DateTime<chrono::Utc>>,
+}

@@ -15,6 +15,15 @@ pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTim
     deserializer.deserialize_str(Rfc3339)
 }
 
+/// For `#[serde(default, deserialize_with = "…")]` on an `Option<DateTime<Utc>>`: `null` is `None`.
+pub fn deserialize_option<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
+    match text {
+        None => Ok(None),
+        Some(t) => parse(&t).map(Some).ok_or_else(|| serde::de::Error::custom("expected an RFC 3339 timestamp")),
+    }
+}
+
 /// `YYYY-MM-DD(T|t| )hh:mm:ss[.fraction](Z|z|±hh:mm)`; a second of 60 is a
 /// leap second, as in chrono.
 pub fn parse(s: &str) -> Option<DateTime<Utc>> {

@@ -40,6 +40,17 @@ pub enum Command {
     /// Demo data for trying and measuring.
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// Orders from accepted quotes (safe while the server runs).
+    #[command(subcommand)]
+    Orders(OrdersCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrdersCommand {
+    /// Every order, one line each: id, state, quote, customer, total.
+    List,
+    /// Fulfil an open order: its vouchers are issued and mailed to the installer, once.
+    Fulfil { id: i64 },
 }
 
 #[derive(Subcommand, Debug)]
@@ -146,6 +157,7 @@ pub fn main() -> i32 {
             }
             Command::License(LicenseCommand::Verify { file, key }) => verify_license(&config, &file, key.as_deref()),
             Command::Demo(DemoCommand::Large { devices }) => demo_large(config, devices).await,
+            Command::Orders(cmd) => orders(config, cmd).await,
         }
     });
     match result {
@@ -155,6 +167,46 @@ pub fn main() -> i32 {
             1
         }
     }
+}
+
+/// `orders list` and `orders fulfil ID`.
+async fn orders(config: Config, cmd: OrdersCommand) -> Result<(), Box<dyn std::error::Error>> {
+    let catalog = crate::catalog::load(config.catalog.as_deref())?;
+    let db = Db::open(&config.database_path()).await?;
+    let key = config.license_key_path();
+    let state = crate::state::AppState {
+        db: db.clone(),
+        clock: std::sync::Arc::new(config.clock()),
+        config: std::sync::Arc::new(config),
+        mail_wakeup: Default::default(),
+        catalog: std::sync::Arc::new(catalog),
+        signer: std::sync::Arc::new(crate::license_file::Signer::load_or_create(&key)?),
+    };
+    let result: Result<(), Box<dyn std::error::Error>> = match cmd {
+        OrdersCommand::List => {
+            for o in db.orders().await? {
+                let quote = db.quote(o.quote_id).await?;
+                let (number, customer, total) = quote.map_or((String::new(), String::new(), String::new()), |q| {
+                    (
+                        q.quote.number,
+                        q.quote.customer_name,
+                        format!("{} {}", crate::routes::quotes::money(q.quote.total), q.quote.currency),
+                    )
+                });
+                println!("{:>6}  {:<9}  {number}  {customer}  {total}", o.id, o.state);
+            }
+            Ok(())
+        }
+        OrdersCommand::Fulfil { id } => match crate::routes::orders::fulfil_order(&state, id, None).await {
+            Ok(order) => {
+                println!("order {} fulfilled: vouchers mailed to {}", order.id, order.installer_email);
+                Ok(())
+            }
+            Err(e) => Err(format!("{} ({})", e.message, e.code).into()),
+        },
+    };
+    db.close().await;
+    result
 }
 
 /// `demo large`: a big customer in a throw-away database.

@@ -186,6 +186,11 @@ pub fn activation(to: &str, what: &str, activation_id: &str, period: &str, licen
     NewMail { to: to.to_string(), subject, text, html, kind: "activation" }
 }
 
+/// A quote's news (sent, accepted, declined): what happened, and where to see it.
+pub fn quote_news(kind: &'static str, to: &str, subject: &str, about: &str, link: &str) -> NewMail {
+    link_mail(kind, to, subject, "Hello,", about, "Open the quote", link, "Tessera keeps the quote and its history.")
+}
+
 /// A mail whose point is one link: a greeting, what it is about, the link as a button
 /// (and pasteable), and what to know about it.
 #[allow(clippy::too_many_arguments)]

@@ -12,6 +12,8 @@ pub mod locker;
 pub mod locker_sharing;
 pub mod members;
 pub mod notices;
+pub mod orders;
+pub mod quotes;
 pub mod recovery;
 pub mod renewals;
 pub mod session_state;
@@ -92,7 +94,16 @@ pub fn documented(dev: bool) -> OpenApiRouter<AppState> {
         .routes(routes!(renewals::list))
         .routes(routes!(renewals::report_csv))
         .routes(routes!(notices::get_mine, notices::set_mine))
-        .routes(routes!(notices::get_reseller, notices::set_reseller));
+        .routes(routes!(notices::get_reseller, notices::set_reseller))
+        .routes(routes!(quotes::create, quotes::list))
+        .routes(routes!(quotes::options))
+        .routes(routes!(quotes::get, quotes::update))
+        .routes(routes!(quotes::send))
+        .routes(routes!(quotes::accept))
+        .routes(routes!(quotes::decline))
+        .routes(routes!(quotes::bom))
+        .routes(routes!(orders::list))
+        .routes(routes!(orders::fulfil));
     if dev {
         router = router
             .routes(routes!(dev::get_clock, dev::set_clock))

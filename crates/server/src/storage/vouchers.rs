@@ -156,6 +156,36 @@ pub enum IssueError {
 const VOUCHER_COLUMNS: &str = "id, code_hint, sku, quantity, device_months, email, expires_on, issued_at, redeemed_at,
      redeemed_by, redeemed_locker, redeemed_org_name";
 
+/// Writes vouchers in the caller's transaction (for an order's fulfilment, with its id).
+pub(super) async fn insert_vouchers(
+    tx: &mut Tx<'_>,
+    vouchers: &[NewVoucher],
+    issued_by: Option<i64>,
+    order_id: Option<i64>,
+    now: &str,
+) -> Result<(), sqlx::Error> {
+    for v in vouchers {
+        sqlx::query(
+            "INSERT INTO vouchers (code_hash, code_hint, sku, quantity, device_months, email, expires_on, issued_by,
+                                   issued_at, order_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&v.code_hash)
+        .bind(&v.code_hint)
+        .bind(&v.sku)
+        .bind(v.quantity)
+        .bind(v.device_months)
+        .bind(&v.email)
+        .bind(v.expires_on)
+        .bind(issued_by)
+        .bind(now)
+        .bind(order_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 impl Db {
     /// Issues every voucher and queues `mail` (the codes for the installer), all or none.
     pub async fn issue_vouchers(
@@ -167,25 +197,13 @@ impl Db {
     ) -> Result<(), IssueError> {
         let now = to_db(now);
         let mut tx = self.begin_write().await.map_err(IssueError::Db)?;
-        for v in vouchers {
-            sqlx::query(
-                "INSERT INTO vouchers (code_hash, code_hint, sku, quantity, device_months, email, expires_on, issued_by,
-                                       issued_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&v.code_hash)
-            .bind(&v.code_hint)
-            .bind(&v.sku)
-            .bind(v.quantity)
-            .bind(v.device_months)
-            .bind(&v.email)
-            .bind(v.expires_on)
-            .bind(issued_by)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| if is_unique_violation(&e) { IssueError::CodeCollision } else { IssueError::Db(e) })?;
-        }
+        insert_vouchers(&mut tx, vouchers, issued_by, None, &now).await.map_err(|e| {
+            if is_unique_violation(&e) {
+                IssueError::CodeCollision
+            } else {
+                IssueError::Db(e)
+            }
+        })?;
         if let Some(mail) = mail {
             insert_mail(&mut tx, mail, Carries::Nothing, &now).await.map_err(IssueError::Db)?;
         }
