@@ -219,3 +219,34 @@ async fn demo_large_fills_a_throw_away_database_with_a_big_customer() {
     assert_eq!(sum, 1200, "one RUM row per device");
     assert!(counts["active"].as_u64().unwrap() > 0 && counts["expired"].as_u64().unwrap() > 0, "{counts}");
 }
+
+#[tokio::test]
+async fn orders_are_listed_and_fulfilled_once_from_the_command_line() {
+    let app = common::TestApp::new().await;
+    let dir = app.state.config.data_dir.clone();
+    let mut ann = app.other_browser();
+    ann.register("customer", "Acme", "ann@acme.example").await;
+    let mut pat = app.other_browser();
+    pat.register("partner", "Brightline", "pat@brightline.example").await;
+    let partner = pat.get("/api/v1/me").await.body["organization"]["id"].as_i64().unwrap();
+    let device = ann.post("/api/v1/devices", serde_json::json!({"serial": "AS1"})).await.body["id"].as_i64().unwrap();
+    ann.post("/api/v1/device-shares", serde_json::json!({"partner_org_id": partner, "device_ids": [device]})).await;
+    let customer = ann.get("/api/v1/me").await.body["organization"]["id"].as_i64().unwrap();
+    let valid_until = (app.state.clock.today() + chrono::Duration::days(30)).to_string();
+    let body = serde_json::json!({"customer_org_id": customer, "valid_until": valid_until,
+        "lines": [{"sku": "RUM-STD-12", "quantity": 3}]});
+    let id = pat.post("/api/v1/quotes", body).await.body["id"].as_i64().unwrap();
+    pat.post(&format!("/api/v1/quotes/{id}/send"), serde_json::json!({})).await;
+    let r = ann
+        .post(&format!("/api/v1/quotes/{id}/accept"), serde_json::json!({"installer_email": "i@acme.example"}))
+        .await;
+    let order = r.body["order_id"].as_i64().unwrap().to_string();
+
+    let (ok, out, err) = server_cli(&dir, &["orders", "list"], None);
+    assert!(ok && out.contains("open") && out.contains("Acme"), "{out}{err}");
+    let (ok, out, err) = server_cli(&dir, &["orders", "fulfil", &order], None);
+    assert!(ok && out.contains("i@acme.example"), "{out}{err}");
+    let (ok, _, err) = server_cli(&dir, &["orders", "fulfil", &order], None);
+    assert!(!ok && err.contains("order_fulfilled"), "once: {err}");
+    assert_eq!(app.state.db.order_voucher_count(order.parse().unwrap()).await.unwrap(), 1);
+}
