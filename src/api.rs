@@ -579,6 +579,104 @@ pub fn key_from_words(words: [u32; 4]) -> String {
     format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
 
+// ---- Devices and device shares (issue 13) ----
+
+/// `GET /api/v1/devices`: every device of the organization, then those shared with it, and
+/// the server's today.
+pub async fn devices(session: Session) -> Result<tessera_domain::api::DeviceList, ApiError> {
+    request(Method::Get, "/devices", None, Caller::Person(session)).await
+}
+
+/// The JSON of a new device, written by hand (a derived writer would bring its own code).
+pub fn device_body(fields: &tessera_domain::device::DeviceFields) -> String {
+    let date = |d: Option<chrono::NaiveDate>| {
+        d.map(|d| format!("\"{}\"", crate::format::iso_day(d))).unwrap_or_else(|| "null".into())
+    };
+    format!(
+        r#"{{"serial":{},"model":{},"name":{},"site":{},"battery_replace_by":{},"warranty_expires_on":{}}}"#,
+        json_text(&fields.serial),
+        json_text(&fields.model),
+        json_text(&fields.name),
+        json_text(&fields.site),
+        date(fields.battery_replace_by),
+        date(fields.warranty_expires_on),
+    )
+}
+
+/// `POST /api/v1/devices`: the device as created (201).
+pub async fn add_device(
+    session: Session,
+    fields: &tessera_domain::device::DeviceFields,
+) -> Result<tessera_domain::api::Device, ApiError> {
+    request(Method::Post, "/devices", Some(device_body(fields)), Caller::Person(session)).await
+}
+
+/// A refused import: the error, and with `csv_invalid` every row's problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRefused {
+    pub error: ApiError,
+    pub rows: Vec<tessera_domain::device::RowProblem>,
+}
+
+/// `POST /api/v1/devices/import[?skip_invalid=true]` with the file's text as `text/csv`.
+/// Like [`send`], but the error keeps the rows a `csv_invalid` answer lists.
+pub async fn import_devices(
+    session: Session,
+    csv: String,
+    skip_invalid: bool,
+) -> Result<tessera_domain::api::ImportReport, ImportRefused> {
+    let refused = |error: ApiError| ImportRefused { error, rows: Vec::new() };
+    let url = format!("{BASE}/devices/import{}", if skip_invalid { "?skip_invalid=true" } else { "" });
+    let mut builder = Request::post(&url).header("Content-Type", "text/csv");
+    if let Some(token) = session.csrf_token_untracked() {
+        builder = builder.header(CSRF_HEADER, &token);
+    }
+    let request = builder.body(csv).map_err(|_| refused(ApiError::network()))?;
+    let response = request.send().await.map_err(|_| refused(ApiError::network()))?;
+    if response.ok() {
+        return read(response).await.map_err(refused);
+    }
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    let error = ApiError::from_response(status, &text);
+    if error.is_unauthenticated() {
+        session.expire();
+    }
+    let rows = serde_json::from_str::<ErrorBody>(&text).ok().and_then(|b| b.error.rows).unwrap_or_default();
+    Err(ImportRefused { error, rows })
+}
+
+/// `GET /api/v1/device-shares`: the active shares made by or with the organization.
+pub async fn device_shares(session: Session) -> Result<Vec<tessera_domain::api::DeviceShare>, ApiError> {
+    request(Method::Get, "/device-shares", None, Caller::Person(session)).await
+}
+
+/// The body of a new share: these devices, or all of them (`None`), also those added later.
+pub fn share_body(partner_org_id: i64, device_ids: Option<&[i64]>) -> String {
+    match device_ids {
+        None => format!(r#"{{"partner_org_id":{partner_org_id},"all":true}}"#),
+        Some(ids) => {
+            let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+            format!(r#"{{"partner_org_id":{partner_org_id},"device_ids":[{}]}}"#, ids.join(","))
+        }
+    }
+}
+
+/// `POST /api/v1/device-shares` (customer admins): the share as made (201).
+pub async fn share_devices(
+    session: Session,
+    partner_org_id: i64,
+    device_ids: Option<&[i64]>,
+) -> Result<tessera_domain::api::DeviceShare, ApiError> {
+    let body = Some(share_body(partner_org_id, device_ids));
+    request(Method::Post, "/device-shares", body, Caller::Person(session)).await
+}
+
+/// `DELETE /api/v1/device-shares/{id}`: the partner no longer sees the devices (204).
+pub async fn revoke_share(session: Session, id: i64) -> Result<(), ApiError> {
+    send(Method::Delete, &format!("/device-shares/{id}"), None, Caller::Person(session)).await.map(drop)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

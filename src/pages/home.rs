@@ -37,6 +37,7 @@ pub fn Home() -> impl IntoView {
         .unwrap_or_else(|| "Welcome".into());
     let summary = move || {
         session.with_me(|me| {
+            let partner_id = (me.organization.kind == OrgKind::Partner).then_some(me.organization.id);
             view! {
                 <section class="card org-summary" aria-labelledby="org-summary-title">
                     <h2 id="org-summary-title" class="visually-hidden">"Your organization"</h2>
@@ -53,8 +54,25 @@ pub fn Home() -> impl IntoView {
                             <dt>"Your role"</dt>
                             <dd>{role_label(me.role)}</dd>
                         </div>
+                        {partner_id
+                            .map(|id| {
+                                view! {
+                                    <div class="fact">
+                                        <dt>"Partner ID"</dt>
+                                        <dd class="partner-id" data-testid="partner-id">{id}</dd>
+                                    </div>
+                                }
+                            })}
                     </dl>
                     <p class="org-summary-note">{role_summary(me.organization.kind, me.role)}</p>
+                    {partner_id
+                        .map(|_| {
+                            view! {
+                                <p class="partner-note">
+                                    "Give your Partner ID to your customers so they can share their devices with you."
+                                </p>
+                            }
+                        })}
                 </section>
             }
             .into_any()
@@ -88,6 +106,7 @@ pub fn Home() -> impl IntoView {
     view! {
         <PageHeader title=greeting description=home_description(session.with_me_untracked(|me| me.organization.kind)) />
         <VerifyReminder />
+        <super::renewals::ExpiringBanner />
         {move || summary()}
         <section class="home-sections" aria-labelledby="sections-title">
             <h2 id="sections-title" class="section-title">"Get started"</h2>

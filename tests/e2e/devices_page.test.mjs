@@ -1,0 +1,163 @@
+// Journey (issue 13, the Devices page): a customer imports a CSV with one bad row, reads the
+// row's problem, imports the valid rows; adds a device whose serial is taken and is told so
+// under the field; searches with a phrase, a * pattern and an unclosed quote; shares two
+// devices with a partner named by the Partner ID on the partner's Home page; the partner
+// sees exactly those two under "Shared with me", read-only. Audited with axe at each step.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, newPage, screenshot, uniqueEmail, PASSWORD, register, verifyEmail, axeViolations } from "./support.mjs";
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function shot(page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, name);
+}
+
+// Row 3 has no serial: the file is refused whole, then imported without it.
+const CSV = [
+  "serial,model,name,site,battery_replace_by,warranty_expires_on",
+  "DJ-PA-0001,Smart-UPS 1500,UPS Paris 01,Paris HQ,2027-03-31,2028-06-30",
+  "DJ-LY-0001,Smart-UPS 3000,UPS Lyon 01,Lyon Plant,,",
+  ",Smart-UPS 3000,UPS Lyon 02,Lyon Plant,,",
+  "DJ-LY-0002,Galaxy VS 20kW,UPS Lyon 03,Lyon Plant,2026-01-15,",
+  "DJ-LI-0001,Easy UPS 10kVA,Depot rack,Lille Depot,,2029-01-01",
+].join("\n");
+
+const count = (page) => page.locator(".list-count");
+const rows = (page) => page.locator("tbody tr.device-row");
+
+test("devices are imported, searched and shared with a partner, who sees only those", async () => {
+  // ---- The partner first: its Partner ID is on its Home page.
+  const partnerPage = await newPage(browser);
+  const partnerEmail = uniqueEmail("devices-partner");
+  const partnerOrg = `Brightline Journey ${Date.now()}`;
+  await register.open(partnerPage);
+  await register.submit(partnerPage, { kind: "partner", org: partnerOrg, name: "Paula Partner", email: partnerEmail, password: PASSWORD });
+  await partnerPage.waitForURL((url) => url.pathname === "/");
+  const partnerId = (await partnerPage.getByTestId("partner-id").innerText()).trim();
+  assert.match(partnerId, /^\d+$/);
+  await partnerPage.getByText("Give your Partner ID to your customers so they can share their devices with you.").waitFor();
+  await shot(partnerPage, "devices-01-partner-home");
+  assert.deepEqual(await axeViolations(partnerPage), []);
+
+  // ---- A customer with no devices yet.
+  const page = await newPage(browser);
+  const email = uniqueEmail("devices");
+  const customerOrg = `Northwind Journey ${Date.now()}`;
+  await register.open(page);
+  await register.submit(page, { kind: "customer", org: customerOrg, name: "Dana Devices", email, password: PASSWORD });
+  await page.waitForURL((url) => url.pathname === "/");
+  await verifyEmail(page, email);
+  await page.goto("/");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" }).click();
+  await page.getByRole("heading", { name: "No devices yet" }).waitFor();
+  await page.getByRole("link", { name: "Activate a code" }).waitFor();
+  await shot(page, "devices-02-empty");
+  assert.deepEqual(await axeViolations(page), []);
+
+  // ---- Import: the bad row is named, nothing is imported, then the valid rows are.
+  await page.getByRole("button", { name: "Import from CSV" }).click();
+  const dialog = page.getByRole("dialog", { name: "Import devices from CSV" });
+  await dialog.getByText("serial,model,name,site,battery_replace_by,warranty_expires_on").waitFor();
+  assert.match(await dialog.getByRole("link", { name: "Download an example" }).getAttribute("href"), /^data:text\/csv/);
+  await dialog.getByLabel("CSV file").setInputFiles({ name: "devices.csv", mimeType: "text/csv", buffer: Buffer.from(CSV) });
+  await dialog.getByRole("button", { name: "Import", exact: true }).click();
+  await dialog.getByText("Row 3 · serial: Please enter the serial number.").waitFor();
+  await dialog.getByText("1 row has a problem. Nothing was imported.").waitFor();
+  await shot(page, "devices-03-import-refused");
+  assert.deepEqual(await axeViolations(page), []);
+  await dialog.getByRole("button", { name: "Import the 4 valid rows" }).click();
+  await dialog.getByText("Imported 4 devices.").waitFor();
+  await dialog.getByText("Skipped 1 row with problems:").waitFor();
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await count(page).getByText("4 devices", { exact: true }).waitFor();
+  assert.equal(await rows(page).count(), 4);
+  await shot(page, "devices-04-list");
+  assert.deepEqual(await axeViolations(page), []);
+
+  // ---- Add: a serial already there is refused under the field.
+  await page.getByRole("button", { name: "Add device" }).click();
+  const add = page.getByRole("dialog", { name: "Add a device" });
+  await add.getByRole("button", { name: "Add device" }).click();
+  await add.getByText("Please enter the serial number.").waitFor();
+  await add.getByLabel("Serial number").fill("dj-pa-0001");
+  await add.getByLabel("Name", { exact: true }).fill("Spare UPS");
+  await add.getByRole("button", { name: "Add device" }).click();
+  await add.getByText("A device with this serial number is already in your devices.").waitFor();
+  assert.equal(await add.getByLabel("Serial number").getAttribute("aria-invalid"), "true");
+  await shot(page, "devices-05-add-taken");
+  assert.deepEqual(await axeViolations(page), []);
+  await add.getByLabel("Serial number").fill("DJ-NA-0001");
+  await add.getByLabel("Site").fill("Nantes Office");
+  await add.getByRole("button", { name: "Add device" }).click();
+  await page.getByText("Added Spare UPS.").waitFor();
+  await count(page).getByText("5 devices", { exact: true }).waitFor();
+
+  // ---- Search in SPEC §10's syntax, as one types.
+  const search = page.getByLabel("Search devices");
+  await search.fill('"lyon plant"');
+  await count(page).getByText("2 of 5 devices").waitFor();
+  await search.fill("dj-l*");
+  await count(page).getByText("3 of 5 devices").waitFor();
+  await search.fill('"lyon');
+  await page.getByText("A quote is not closed", { exact: false }).waitFor();
+  assert.equal(await search.getAttribute("aria-invalid"), "true");
+  await search.fill("nothing-like-it");
+  await page.getByText("No device matches your search").waitFor();
+
+  // Sorting by a column says so to assistive technology.
+  await search.fill("");
+  await count(page).getByText("5 devices", { exact: true }).waitFor();
+  await page.getByRole("button", { name: "Serial" }).click();
+  assert.equal(await page.locator("th", { hasText: "Serial" }).getAttribute("aria-sort"), "ascending");
+  assert.equal((await rows(page).first().locator("td").nth(1).innerText()).trim(), "DJ-LI-0001");
+
+  // ---- Share the two Lyon devices with the partner.
+  await search.fill('"lyon plant"');
+  await count(page).getByText("2 of 5 devices").waitFor();
+  await page.getByLabel("Select every device shown").check();
+  await page.getByText("2 devices selected").waitFor();
+  await page.getByRole("button", { name: "Share with a partner" }).click();
+  const share = page.getByRole("dialog", { name: "Share with a partner" });
+  await share.getByRole("button", { name: "Share", exact: true }).click();
+  await share.getByText("Please enter your partner's Partner ID.").waitFor();
+  await share.getByLabel("Partner ID").fill(partnerId);
+  assert.equal(await share.getByLabel("The 2 devices you selected").isChecked(), true);
+  await shot(page, "devices-06-share");
+  assert.deepEqual(await axeViolations(page), []);
+  await share.getByRole("button", { name: "Share", exact: true }).click();
+  await page.getByText(`${partnerOrg} now sees 2 devices.`).waitFor();
+  const shares = page.getByRole("region", { name: "Shared with partners" });
+  await shares.getByRole("cell", { name: partnerOrg }).waitFor();
+  await shares.getByText("2 devices", { exact: true }).waitFor();
+  await shot(page, "devices-07-shared");
+  assert.deepEqual(await axeViolations(page), []);
+
+  // ---- The partner sees exactly those two, marked, under "Shared with me", read-only.
+  await partnerPage.goto("/devices");
+  await partnerPage.getByRole("button", { name: "Shared with me (2)" }).click();
+  await count(partnerPage).getByText("2 devices", { exact: true }).waitFor();
+  const serials = await rows(partnerPage).locator('td[data-label="Serial"]').allInnerTexts();
+  assert.deepEqual(serials.map((s) => s.trim()).sort(), ["DJ-LY-0001", "DJ-LY-0002"]);
+  assert.equal(await rows(partnerPage).getByText(`Shared by ${customerOrg}`).count(), 2);
+  assert.equal(await partnerPage.locator("tbody input[type=checkbox]").count(), 0, "nothing to tick");
+  await shot(partnerPage, "devices-08-partner-shared");
+  assert.deepEqual(await axeViolations(partnerPage), []);
+
+  // ---- Narrow screens: rows become cards, the page still reads.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.getByLabel("Search devices").fill("");
+  await count(page).getByText("5 devices", { exact: true }).waitFor();
+  await shot(page, "devices-09-narrow");
+  assert.deepEqual(await axeViolations(page), []);
+
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(partnerPage.errors, []);
+});
