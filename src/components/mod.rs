@@ -6,6 +6,7 @@ pub mod busy_button;
 pub mod clipboard;
 pub mod dialog;
 pub mod empty_state;
+pub mod expiry_chart;
 pub mod form_field;
 pub mod icon;
 pub mod page_header;
@@ -14,6 +15,7 @@ pub mod plan_picker;
 pub mod shell;
 pub mod spinner;
 pub mod verification;
+pub mod virtual_list;
 
 pub use banner::{ErrorBanner, Notice};
 pub use brand::{Brand, Logo};
