@@ -47,12 +47,11 @@ pub fn problem_text(p: &RowProblem) -> String {
     format!("Row {} · {}: {}", p.row, p.field, p.message)
 }
 
-/// The rows a refused file holds that have no problem.
+/// The rows a refused file holds that have no problem (the server lists problems in row
+/// order, a row's problems together).
 pub fn valid_rows(total: usize, problems: &[RowProblem]) -> usize {
-    let mut bad: Vec<usize> = problems.iter().map(|p| p.row).collect();
-    bad.sort_unstable();
-    bad.dedup();
-    total.saturating_sub(bad.len())
+    let bad = problems.iter().enumerate().filter(|(k, p)| *k == 0 || problems[k - 1].row != p.row).count();
+    total.saturating_sub(bad)
 }
 
 /// "Imported 12 devices."
