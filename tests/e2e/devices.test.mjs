@@ -101,7 +101,7 @@ test("a code's plan is assigned to devices: the Standard time moves after the Ad
   await field.fill(typo.toLowerCase());
   await field.blur();
   await page.getByText("This code looks mistyped. Please check each character and try again.").waitFor();
-  await shot(page, "devices-01-activate-mistyped");
+  await shot(page, "activate-01-activate-mistyped");
   assert.deepEqual(await axeViolations(page), []);
   await field.fill(code);
   await page.getByRole("button", { name: "Activate", exact: true }).click();
@@ -115,7 +115,7 @@ test("a code's plan is assigned to devices: the Standard time moves after the Ad
   assert.equal(await advanced.isChecked(), true);
   await plans.getByText("5 units available").waitFor();
   assert.equal(await plans.getByRole("radio").count(), 1, "the Standard unit is spent: no plan left of it");
-  await shot(page, "devices-02-plans");
+  await shot(page, "activate-02-plans");
   assert.deepEqual(await axeViolations(page), []);
   await page.getByRole("button", { name: "Assign to devices" }).click();
 
@@ -140,7 +140,7 @@ test("a code's plan is assigned to devices: the Standard time moves after the Ad
   await page.getByRole("checkbox", { name: /ACT-0001/ }).check();
   await page.getByRole("checkbox", { name: /ACT-0002/ }).check();
   assert.equal((await count.innerText()).trim(), "3 selected · 5 available");
-  await shot(page, "devices-03-select");
+  await shot(page, "activate-03-select");
   assert.deepEqual(await axeViolations(page), []);
   await page.getByRole("button", { name: "Review" }).click();
 
@@ -161,7 +161,7 @@ test("a code's plan is assigned to devices: the Standard time moves after the Ad
   await step(page).getByText("3 units of RUM-ADV-12", { exact: true }).waitFor();
   await step(page).getByText("2 units", { exact: true }).waitFor();
   await page.getByText("An assignment cannot be changed or undone").waitFor();
-  await shot(page, "devices-04-confirm");
+  await shot(page, "activate-04-confirm");
   assert.deepEqual(await axeViolations(page), []);
   // A double press assigns once (the button is busy, and the key is the same).
   await page.getByRole("button", { name: "Assign to 3 devices" }).dblclick();
@@ -169,7 +169,7 @@ test("a code's plan is assigned to devices: the Standard time moves after the Ad
   // ---- 5. Success: 2 units left for later.
   await page.getByRole("heading", { name: "Assigned to 3 devices" }).waitFor();
   await page.getByText("2 units left — assign them later").waitFor();
-  await shot(page, "devices-05-success");
+  await shot(page, "activate-05-success");
   assert.deepEqual(await axeViolations(page), []);
   // What the server holds now: one assignment, and the dates the preview showed.
   const after = (await api(page, "GET", "/devices")).body.devices;
@@ -198,16 +198,16 @@ test("a code's plan is assigned to devices: the Standard time moves after the Ad
   await page.getByText("2 selected · 2 available").waitFor();
   assert.equal(await page.getByRole("checkbox", { name: /ACT-0001/ }).isDisabled(), true, "no more than the units available");
   await page.setViewportSize({ width: 360, height: 740 });
-  await shot(page, "devices-06-select-rest-360");
+  await shot(page, "activate-06-select-rest-360");
   assert.deepEqual(await axeViolations(page), []);
   await page.getByRole("button", { name: "Review" }).click();
   await page.getByRole("heading", { name: "Confirm the assignment" }).waitFor();
   await step(page).getByText("0 units", { exact: true }).waitFor();
-  await shot(page, "devices-07-confirm-360");
+  await shot(page, "activate-07-confirm-360");
   await page.getByRole("button", { name: "Assign to 2 devices" }).click();
   await page.getByRole("heading", { name: "Assigned to 2 devices" }).waitFor();
   assert.equal(await page.getByText("left — assign them later", { exact: false }).count(), 0);
-  await shot(page, "devices-08-success-360");
+  await shot(page, "activate-08-success-360");
   assert.deepEqual(await axeViolations(page), []);
   assert.deepEqual((await api(page, "GET", "/subscriptions/plans")).body, [], "every unit is assigned");
 
@@ -234,7 +234,7 @@ test("without devices, the flow leads to the Devices page", async () => {
   await page.getByRole("heading", { name: "No devices yet" }).waitFor();
   const link = page.getByRole("link", { name: "Add or import devices" });
   assert.equal(await link.getAttribute("href"), "/devices");
-  await shot(page, "devices-09-no-devices");
+  await shot(page, "activate-09-no-devices");
   assert.deepEqual(await axeViolations(page), []);
   // The same code again: the server's words, under the field.
   await page.getByRole("button", { name: "Back" }).click();
