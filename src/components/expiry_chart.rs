@@ -25,8 +25,10 @@ pub fn month_name(year: i32, month0: u32) -> String {
     format!("{} {year}", MONTHS[month0 as usize % 12])
 }
 
-/// The top of the scale: the smallest 1, 2 or 5 × 10ⁿ at or above `max` (at least 1).
+/// The top of the scale: the smallest 1, 2 or 5 × 10ⁿ at or above `max`, at least 2 (so
+/// that its middle line is a whole number).
 pub fn scale_top(max: u32) -> u32 {
+    let max = max.max(2);
     let mut step = 1u32;
     loop {
         for m in [1, 2, 5] {
@@ -179,8 +181,8 @@ mod tests {
 
     #[test]
     fn scales_are_round() {
-        assert_eq!(scale_top(0), 1);
-        assert_eq!(scale_top(1), 1);
+        assert_eq!(scale_top(0), 2);
+        assert_eq!(scale_top(1), 2);
         assert_eq!(scale_top(3), 5);
         assert_eq!(scale_top(7), 10);
         assert_eq!(scale_top(101), 200);

@@ -196,8 +196,8 @@ test("renewals: a keyboard scrolls the table, whose size screen readers know", a
   // Sixty devices with a plan each: more rows than the box shows.
   const status = await page.evaluate(async () => {
     const me = await (await fetch("/api/v1/me")).json();
-    const rows = Array.from({ length: 60 }, (_, i) => `RK${String(i).padStart(4, "0")},Smart-UPS 1500,UPS ${i},Site ${i % 3}`);
-    const csv = "serial,model,name,site\n" + rows.join("\n");
+    const rows = Array.from({ length: 60 }, (_, i) => `RK${String(i).padStart(4, "0")},Smart-UPS 1500,UPS ${i},Site ${i % 3},2028-0${1 + (i % 9)}-15,2029-12-31`);
+    const csv = "serial,model,name,site,battery_replace_by,warranty_expires_on\n" + rows.join("\n");
     const r = await fetch("/api/v1/devices/import", { method: "POST", headers: { "Content-Type": "text/csv", "X-CSRF-Token": me.csrf_token }, body: csv });
     return r.status;
   });

@@ -183,7 +183,7 @@ pub fn Renewals() -> impl IntoView {
             {sort_head("Site", SortBy::Site, sort, "col-site")}
             {sort_head("Expires on", SortBy::Expires, sort, "col-expires")}
             {plain_head("Status", "col-status")}
-            {sort_head("Battery · warranty", SortBy::Hardware, sort, "col-date")}
+            {sort_head("Hardware", SortBy::Hardware, sort, "col-date")}
             {plain_head("Action", "col-action")}
         }
         .into_any();

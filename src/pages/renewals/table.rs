@@ -78,7 +78,7 @@ pub fn row_cells(r: &RenewalRow, today: chrono::NaiveDate, customer: bool) -> An
         <td class="cell-state" data-label="Status">
             <span class=status_class(r.status)>{r.status.label()}</span>
         </td>
-        <td class="cell-date cell-hardware" data-label="Battery · warranty">
+        <td class="cell-date cell-hardware" data-label="Hardware">
             {hardware_line("Battery", r.battery_replace_by, today)}
             {hardware_line("Warranty", r.warranty_expires_on, today)}
             {(r.battery_replace_by.is_none() && r.warranty_expires_on.is_none()).then(|| view! { <span class="cell-muted">"—"</span> })}
