@@ -139,6 +139,7 @@ pub(crate) enum Method {
     Get,
     Post,
     Patch,
+    Put,
     Delete,
 }
 
@@ -182,6 +183,7 @@ pub(crate) async fn send_keyed(
         Method::Get => Request::get(&url),
         Method::Post => Request::post(&url),
         Method::Patch => Request::patch(&url),
+        Method::Put => Request::put(&url),
         Method::Delete => Request::delete(&url),
     };
     let session = match caller {

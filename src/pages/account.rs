@@ -7,7 +7,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
-use tessera_domain::api::{ChangePasswordRequest, ProfilePatch};
+use tessera_domain::api::{ChangePasswordRequest, OrgKind, ProfilePatch, Role};
 use tessera_domain::name::PersonName;
 
 use super::set_page_title;
@@ -42,6 +42,9 @@ pub fn Account() -> impl IntoView {
     set_page_title("Your account");
     let session = use_session();
     let must_change = Memo::new(move |_| session.with_me(|me| me.must_change_password).unwrap_or(false));
+    let notices_admin = session
+        .with_me_untracked(|me| me.role == Role::Admin && me.organization.kind != OrgKind::Vendor)
+        .unwrap_or(false);
     view! {
         <PageHeader title="Your account" description="Your name, your sign-in email and your password." />
         {move || {
@@ -66,6 +69,7 @@ pub fn Account() -> impl IntoView {
             <PasswordSection session=session />
             <ProfileSection session=session must_change=must_change />
             <SessionsSection session=session />
+            {notices_admin.then(|| view! { <NoticesSection session=session /> })}
         </div>
     }
 }
@@ -269,6 +273,63 @@ fn PasswordSection(session: Session) -> impl IntoView {
 }
 
 /// Ending every session at once: for a lost laptop, or a shared computer left signed in.
+/// Renewal notices (SPEC §8), for admins: the digest mailed as items near their expiry.
+#[component]
+fn NoticesSection(session: Session) -> impl IntoView {
+    let enabled = RwSignal::new(None::<bool>);
+    let error = RwSignal::new(None::<String>);
+    leptos::task::spawn_local(async move {
+        match super::renewals::notices(session).await {
+            Ok(s) => {
+                let _ = enabled.try_set(Some(s.enabled));
+            }
+            Err(e) => {
+                let _ = error.try_set(Some(e.message));
+            }
+        }
+    });
+    let save = move |on: bool| {
+        enabled.set(None);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match super::renewals::set_notices(session, on).await {
+                Ok(s) => {
+                    let _ = enabled.try_set(Some(s.enabled));
+                }
+                Err(e) => {
+                    let _ = enabled.try_set(Some(!on));
+                    let _ = error.try_set(Some(e.message));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card account-card" aria-labelledby="notices-title">
+            <h2 id="notices-title" class="account-card-title">"Renewal notices"</h2>
+            {move || error.get().map(|m| view! { <ErrorBanner title="Could not change renewal notices" message=m /> })}
+            <div class="setting-row">
+                <input
+                    type="checkbox"
+                    id="renewal-notices"
+                    class="checkbox"
+                    aria-describedby="renewal-notices-hint"
+                    prop:checked=move || enabled.get().unwrap_or(false)
+                    disabled=move || enabled.get().is_none()
+                    on:change=move |ev| save(event_target_checked(&ev))
+                />
+                <div class="setting-text">
+                    <label for="renewal-notices" class="setting-label">
+                        "Email me renewal notices"
+                    </label>
+                    <p id="renewal-notices-hint" class="field-hint">
+                        "One email listing what reaches 60, 30, 7 or 0 days before its expiry, so nothing lapses unnoticed."
+                    </p>
+                </div>
+            </div>
+        </section>
+    }
+}
+
 #[component]
 fn SessionsSection(session: Session) -> impl IntoView {
     let navigate = use_navigate();

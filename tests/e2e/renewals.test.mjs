@@ -170,8 +170,27 @@ test("renewals: statuses at a glance, counters and search filter, Export and Ren
     await page.getByRole("dialog", { name: /Renew/ }).waitFor();
     await shot(page, "renewals-04-renew-dialog");
 
-    // ---- Home says it too; and the page on a phone.
+    // ---- Home says it too.
     await page.goto("/");
+    await page.getByText("1 item expires within 30 days").waitFor();
+    await page.getByRole("link", { name: "Review renewals" }).waitFor();
+
+    // ---- An admin turns renewal notices off for themselves on Your account.
+    await page.goto("/account");
+    const notices = page.getByLabel("Email me renewal notices");
+    await page.waitForFunction(() => document.querySelector("#renewal-notices") && !document.querySelector("#renewal-notices").disabled);
+    assert.equal(await notices.isChecked(), true, "on by default");
+    await notices.uncheck();
+    await page.waitForFunction(() => !document.querySelector("#renewal-notices").disabled);
+    const setting = await page.evaluate(async () => (await fetch("/api/v1/me/renewal-notices")).json());
+    assert.deepEqual(setting, { enabled: false });
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector("#renewal-notices") && !document.querySelector("#renewal-notices").disabled);
+    assert.equal(await notices.isChecked(), false);
+    await shot(page, "renewals-07-account-notices");
+    assert.deepEqual(await axeViolations(page), []);
+
+    // ---- The page on a phone.
     const phone = await newPage(browser, { width: 360, height: 780 });
     await phone.context().addCookies(await page.context().cookies());
     await phone.goto("/renewals");

@@ -1,8 +1,8 @@
 //! The page's API calls (`docs/api.md`, "Renewals"), through the crate's one request path.
 
-use tessera_domain::api::Renewals;
+use tessera_domain::api::{RenewalNoticeSetting, Renewals};
 
-use crate::api::{request, ApiError, Caller, Method};
+use crate::api::{json, request, ApiError, Caller, Method};
 use crate::session::Session;
 use crate::url::encode_query_value;
 
@@ -16,6 +16,17 @@ pub async fn renewals(session: Session) -> Result<Renewals, ApiError> {
 /// on Home needs no more).
 pub async fn expiring(session: Session) -> Result<Renewals, ApiError> {
     request(Method::Get, "/renewals?status=expiring", None, Caller::Person(session)).await
+}
+
+/// `GET /api/v1/me/renewal-notices`: whether the person (an admin) gets renewal notices.
+pub async fn notices(session: Session) -> Result<RenewalNoticeSetting, ApiError> {
+    request(Method::Get, "/me/renewal-notices", None, Caller::Person(session)).await
+}
+
+/// `PUT /api/v1/me/renewal-notices`: turns the person's renewal notices on or off.
+pub async fn set_notices(session: Session, enabled: bool) -> Result<RenewalNoticeSetting, ApiError> {
+    let body = json(&RenewalNoticeSetting { enabled });
+    request(Method::Put, "/me/renewal-notices", body, Caller::Person(session)).await
 }
 
 /// The renewals report with the page's filters: a plain link, the session cookie goes

@@ -26,6 +26,8 @@ use crate::session::use_session;
 use model::{Data, Narrow, Shown, SortBy, StatusSet, CHART_MONTHS};
 use table::{plain_head, row_cells, sort_head};
 
+pub use calls::{notices, set_notices};
+
 /// The counters on top, in the order people act on them.
 const COUNTERS: [Status; 5] = [Status::Expiring, Status::Grace, Status::Expired, Status::Active, Status::Scheduled];
 
