@@ -169,19 +169,26 @@ pub fn main() -> i32 {
     }
 }
 
-/// `orders list` and `orders fulfil ID`.
-async fn orders(config: Config, cmd: OrdersCommand) -> Result<(), Box<dyn std::error::Error>> {
+/// What a command that works like the server needs: the catalog, the database, the clock (which
+/// `TESSERA_TODAY` moves in dev mode) and the signing key.
+async fn open_state(config: Config) -> Result<crate::state::AppState, Box<dyn std::error::Error>> {
     let catalog = crate::catalog::load(config.catalog.as_deref())?;
     let db = Db::open(&config.database_path()).await?;
-    let key = config.license_key_path();
-    let state = crate::state::AppState {
-        db: db.clone(),
+    let signer = crate::license_file::Signer::load_or_create(&config.license_key_path())?;
+    Ok(crate::state::AppState {
+        db,
         clock: std::sync::Arc::new(config.clock()),
         config: std::sync::Arc::new(config),
         mail_wakeup: Default::default(),
         catalog: std::sync::Arc::new(catalog),
-        signer: std::sync::Arc::new(crate::license_file::Signer::load_or_create(&key)?),
-    };
+        signer: std::sync::Arc::new(signer),
+    })
+}
+
+/// `orders list` and `orders fulfil ID`.
+async fn orders(config: Config, cmd: OrdersCommand) -> Result<(), Box<dyn std::error::Error>> {
+    let state = open_state(config).await?;
+    let db = state.db.clone();
     let result: Result<(), Box<dyn std::error::Error>> = match cmd {
         OrdersCommand::List => {
             for o in db.orders().await? {
@@ -214,17 +221,8 @@ async fn demo_large(config: Config, devices: usize) -> Result<(), Box<dyn std::e
     if devices == 0 || devices > tessera_domain::device::MAX_IMPORT_ROWS * 5 {
         return Err("--devices: between 1 and 100000".into());
     }
-    let catalog = crate::catalog::load(config.catalog.as_deref())?;
-    let db = Db::open(&config.database_path()).await?;
-    let key = config.license_key_path();
-    let state = crate::state::AppState {
-        db: db.clone(),
-        clock: std::sync::Arc::new(config.clock()),
-        config: std::sync::Arc::new(config),
-        mail_wakeup: Default::default(),
-        catalog: std::sync::Arc::new(catalog),
-        signer: std::sync::Arc::new(crate::license_file::Signer::load_or_create(&key)?),
-    };
+    let state = open_state(config).await?;
+    let db = state.db.clone();
     let started = std::time::Instant::now();
     let seeded = demo::seed_large(&state, devices).await;
     db.close().await;

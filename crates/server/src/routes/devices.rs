@@ -88,7 +88,7 @@ fn device_error(e: DeviceError) -> ApiError {
     }
 }
 
-fn no_such_device() -> ApiError {
+pub fn no_such_device() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is no such device.")
 }
 

@@ -5,14 +5,14 @@ use crate::audit::{self, Action};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::openapi::{Internal, MalformedJson, PayloadTooLarge, Unauthenticated, UnsupportedMediaType};
-use crate::routes::devices::view;
+use crate::routes::devices::{no_such_device, view};
 use crate::routes::licenses::{idempotency_key, replayable};
 use crate::routes::locker::require_locker_holder;
 use crate::session::CurrentUser;
 use crate::state::AppState;
 use crate::storage::{Actor, AssignRefusal, AssignWork, DeviceRow, PlanError, PlanToAssign};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
@@ -221,8 +221,4 @@ pub async fn assign(
         Err(AssignRefusal::KeyReused) => Err(crate::routes::licenses::key_reused()),
         Err(AssignRefusal::Db(e)) => Err(e.into()),
     }
-}
-
-fn no_such_device() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is no such device.")
 }
