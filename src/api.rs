@@ -589,10 +589,14 @@ pub async fn devices(session: Session) -> Result<tessera_domain::api::DeviceList
     request(Method::Get, "/devices", None, Caller::Person(session)).await
 }
 
-/// The JSON of a new device, written by hand (a derived writer would bring its own code).
-pub fn device_body(fields: &tessera_domain::device::DeviceFields) -> String {
-    let date = |d: Option<chrono::NaiveDate>| {
-        d.map(|d| format!("\"{}\"", crate::format::iso_day(d))).unwrap_or_else(|| "null".into())
+/// The JSON of a device's fields, written by hand (a derived writer would bring its own
+/// code). A date left empty is `null` for a new device; for a change it is `""`, which
+/// `PATCH` reads as "clear it" (`null` there means "keep it").
+pub fn device_body(fields: &tessera_domain::device::DeviceFields, patch: bool) -> String {
+    let date = |d: Option<chrono::NaiveDate>| match d {
+        Some(d) => format!("\"{}\"", crate::format::iso_day(d)),
+        None if patch => "\"\"".into(),
+        None => "null".into(),
     };
     format!(
         r#"{{"serial":{},"model":{},"name":{},"site":{},"battery_replace_by":{},"warranty_expires_on":{}}}"#,
@@ -610,7 +614,21 @@ pub async fn add_device(
     session: Session,
     fields: &tessera_domain::device::DeviceFields,
 ) -> Result<tessera_domain::api::Device, ApiError> {
-    request(Method::Post, "/devices", Some(device_body(fields)), Caller::Person(session)).await
+    request(Method::Post, "/devices", Some(device_body(fields, false)), Caller::Person(session)).await
+}
+
+/// `PATCH /api/v1/devices/{id}` with every field: the device as changed.
+pub async fn update_device(
+    session: Session,
+    id: i64,
+    fields: &tessera_domain::device::DeviceFields,
+) -> Result<tessera_domain::api::Device, ApiError> {
+    request(Method::Patch, &format!("/devices/{id}"), Some(device_body(fields, true)), Caller::Person(session)).await
+}
+
+/// `DELETE /api/v1/devices/{id}`.
+pub async fn remove_device(session: Session, id: i64) -> Result<(), ApiError> {
+    send(Method::Delete, &format!("/devices/{id}"), None, Caller::Person(session)).await.map(drop)
 }
 
 /// A refused import: the error, and with `csv_invalid` every row's problem.

@@ -1,4 +1,5 @@
-// The Renewals page against a plain table (issue 14, item 6), in one headless Chromium run.
+// The Renewals page against a plain table (issue 14, item 6), and the Devices page's own
+// timings (issue 13, item 7), in one headless Chromium run.
 //
 // BASE_URL is a server whose database was filled by `tessera-server demo large --devices
 // 10000`; the bench signs in as its customer. It measures, the same way for both:
@@ -11,7 +12,9 @@
 // the same origin (so the session cookie goes along) that fetches the same rows and builds
 // a plain `<table>` of all 10,000 with `document.createElement`, filtering by hiding rows.
 // "After the frame" is a task queued from `requestAnimationFrame`, so style, layout and
-// paint of that frame are counted. Prints a Markdown table: both, and the ratio.
+// paint of that frame are counted. Prints a Markdown table: both, and the ratio. Then the
+// Devices page (`/devices`, the same 10,000 devices): data arrival → first rows painted, a
+// search keystroke, a click on a column head (re-sorted), and scrolling the page to its end.
 import { chromium } from "playwright-core";
 
 const BASE_URL = process.env.BASE_URL ?? "http://127.0.0.1:8080";
@@ -52,8 +55,8 @@ const HELPERS = () => {
       });
       seen.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
     });
-  window.__dataArrived = () => {
-    const entries = performance.getEntriesByType("resource").filter((e) => /\/api\/v1\/renewals(\?|$)/.test(e.name));
+  window.__dataArrived = (path = "renewals") => {
+    const entries = performance.getEntriesByType("resource").filter((e) => new URL(e.name).pathname === `/api/v1/${path}`);
     return entries.length ? entries[entries.length - 1].responseEnd : NaN;
   };
 };
@@ -185,6 +188,55 @@ async function plainRun(page) {
   return { firstPaint, keystroke, scroll };
 }
 
+// ---- (c) the Devices page
+async function devicesRun(page) {
+  await page.goto("/");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" }).waitFor();
+  await page.evaluate(HELPERS);
+  const firstPaint = await page.evaluate(async () => {
+    performance.clearResourceTimings();
+    const painted = window.__when(() => document.querySelector("table.device-table tbody tr[aria-rowindex]"));
+    document.querySelector('nav a[href="/devices"]').click();
+    const t1 = await painted;
+    return t1 - window.__dataArrived("devices");
+  });
+  const keystroke = await page.evaluate(async (text) => {
+    const count = document.querySelector(".list-count");
+    const before = count.textContent;
+    const input = document.querySelector("#device-search");
+    const changed = window.__when(() => count.textContent !== before);
+    const t0 = performance.now();
+    input.value = text;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    const t = (await changed) - t0;
+    const back = window.__when(() => count.textContent === before);
+    input.value = "";
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    await back;
+    return t;
+  }, SEARCH);
+  const sort = await page.evaluate(async () => {
+    const head = [...document.querySelectorAll("table.device-table th")].find((th) => th.textContent.includes("Device"));
+    const first = () => document.querySelector("table.device-table tbody tr[aria-rowindex]")?.textContent;
+    const before = first();
+    const sorted = window.__when(() => head.getAttribute("aria-sort") && first() !== before);
+    const t0 = performance.now();
+    head.querySelector("button").click();
+    return (await sorted) - t0;
+  });
+  const scroll = await page.evaluate(async () => {
+    const table = document.querySelector("table.device-table");
+    const box = table.closest(".vl-box");
+    const last = table.getAttribute("aria-rowcount");
+    const drawn = window.__when(() => table.querySelector(`tr[aria-rowindex="${last}"]`));
+    const t0 = performance.now();
+    if (box) box.scrollTop = box.scrollHeight;
+    else window.scrollTo(0, document.documentElement.scrollHeight);
+    return (await drawn) - t0;
+  });
+  return { firstPaint, keystroke, sort, scroll };
+}
+
 const app = await context.newPage();
 const plain = await context.newPage();
 await plain.route("**/__bench/plain-table", (route) => route.fulfill({ status: 200, contentType: "text/html", body: PLAIN }));
@@ -198,6 +250,13 @@ for (let i = 0; i < RUNS; i++) {
   }
 }
 const rows = await app.evaluate(() => document.querySelector("table.renewal-table")?.getAttribute("aria-rowcount"));
+const devices = { firstPaint: [], keystroke: [], sort: [], scroll: [] };
+await app.bringToFront();
+for (let i = 0; i < RUNS; i++) {
+  const r = await devicesRun(app);
+  for (const k of Object.keys(r)) devices[k].push(r[k]);
+}
+const deviceRows = await app.evaluate(() => document.querySelector("table.device-table")?.getAttribute("aria-rowcount"));
 await browser.close();
 
 const label = { firstPaint: "data arrival → first rows painted", keystroke: "one filter keystroke → table painted", scroll: "scroll to the end → last row painted" };
@@ -207,3 +266,12 @@ for (const k of Object.keys(label)) {
   const q = median(results.plain[k]);
   console.log(`| ${label[k]} | ${p.toFixed(1)} | ${q.toFixed(1)} | ${(q / p).toFixed(1)}× |`);
 }
+
+const deviceLabel = {
+  firstPaint: "data arrival → first rows painted",
+  keystroke: "one search keystroke → count and rows painted",
+  sort: "a click on a column head → re-sorted rows painted",
+  scroll: "scroll to the end → last row painted",
+};
+console.log(`\n| Devices page, ${Number(deviceRows) - 1} devices (median of ${RUNS}) | ms |\n|---|---|`);
+for (const k of Object.keys(deviceLabel)) console.log(`| ${deviceLabel[k]} | ${median(devices[k]).toFixed(1)} |`);

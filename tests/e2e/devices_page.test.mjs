@@ -1,6 +1,6 @@
 // Journey (issue 13, the Devices page): a customer imports a CSV with one bad row, reads the
 // row's problem, imports the valid rows; adds a device whose serial is taken and is told so
-// under the field; searches with a phrase, a * pattern and an unclosed quote; shares two
+// under the field; edits a device and removes it; searches with a phrase, a * pattern and an unclosed quote; shares two
 // devices with a partner named by the Partner ID on the partner's Home page; the partner
 // sees exactly those two under "Shared with me", read-only. Audited with axe at each step.
 import { test, before, after } from "node:test";
@@ -119,9 +119,31 @@ test("devices are imported, searched and shared with a partner, who sees only th
   assert.equal(await page.locator("th", { hasText: "Device" }).getAttribute("aria-sort"), "ascending");
   assert.equal((await rows(page).first().locator(".cell-line").first().innerText()).trim(), "Depot rack");
 
+  // ---- Edit a device (its name opens it), then remove it, asked twice.
+  await page.getByRole("button", { name: "Edit Spare UPS (DJ-NA-0001)" }).click();
+  const edit = page.getByRole("dialog", { name: "Edit device" });
+  assert.equal(await edit.getByLabel("Site").inputValue(), "Nantes Office");
+  await edit.getByLabel("Site").fill("Nantes Depot");
+  await edit.getByLabel("Battery replace-by").fill("2027-09-30");
+  await shot(page, "devices-05b-edit");
+  assert.deepEqual(await axeViolations(page), []);
+  await edit.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("Saved Spare UPS.").waitFor();
+  const spare = rows(page).filter({ hasText: "DJ-NA-0001" });
+  await spare.getByText("Nantes Depot").waitFor();
+  await page.getByRole("button", { name: "Edit Spare UPS (DJ-NA-0001)" }).click();
+  assert.equal(await edit.getByLabel("Battery replace-by").inputValue(), "2027-09-30", "the change was kept");
+  await edit.getByRole("button", { name: "Remove device" }).click();
+  await edit.getByText("Remove Spare UPS for good? Its plan history goes with it.").waitFor();
+  await edit.getByRole("button", { name: "Yes, remove it" }).click();
+  await page.getByText("Removed DJ-NA-0001.").waitFor();
+  await count(page).getByText("4 devices", { exact: true }).waitFor();
+  await page.reload();
+  await count(page).getByText("4 devices", { exact: true }).waitFor();
+
   // ---- Share the two Lyon devices with the partner.
   await search.fill('"lyon plant"');
-  await count(page).getByText("2 of 5 devices").waitFor();
+  await count(page).getByText("2 of 4 devices").waitFor();
   await page.getByLabel("Select every device shown").check();
   await page.getByText("2 devices selected").waitFor();
   await page.getByRole("button", { name: "Share with a partner" }).click();
@@ -147,13 +169,14 @@ test("devices are imported, searched and shared with a partner, who sees only th
   const serials = await rows(partnerPage).locator(".cell-serial").allInnerTexts();
   assert.deepEqual(serials.map((s) => s.trim()).sort(), [`DJ-LY-0001 · Shared by ${customerOrg}`, `DJ-LY-0002 · Shared by ${customerOrg}`]);
   assert.equal(await partnerPage.locator("tbody input[type=checkbox]").count(), 0, "nothing to tick");
+  assert.equal(await partnerPage.locator("tbody .link-button").count(), 0, "nothing to edit");
   await shot(partnerPage, "devices-08-partner-shared");
   assert.deepEqual(await axeViolations(partnerPage), []);
 
   // ---- Narrow screens: rows become cards, the page still reads.
   await page.setViewportSize({ width: 360, height: 740 });
   await page.getByLabel("Search devices").fill("");
-  await count(page).getByText("5 devices", { exact: true }).waitFor();
+  await count(page).getByText("4 devices", { exact: true }).waitFor();
   await shot(page, "devices-09-narrow");
   assert.deepEqual(await axeViolations(page), []);
 

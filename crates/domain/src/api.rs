@@ -848,6 +848,29 @@ pub struct RenewalCounts {
     pub scheduled: usize,
 }
 
+impl Device {
+    /// The texts SPEC §10's search looks in, for `GET /devices?q=` and the Devices page.
+    pub fn search_fields(&self) -> Vec<&str> {
+        let mut fields = vec![self.name.as_str(), self.serial.as_str(), self.model.as_str(), self.site.as_str()];
+        fields.extend(self.segments.iter().map(|s| s.product.as_str()));
+        fields.extend(self.shared_by.as_deref());
+        fields
+    }
+}
+
+impl RenewalRow {
+    /// The texts SPEC §10's search looks in, for `GET /renewals?q=` and the Renewals page.
+    pub fn search_fields(&self) -> Vec<&str> {
+        let mut fields =
+            vec![self.product.as_str(), self.product_name.as_str(), self.customer.as_str(), self.tier.as_str()];
+        fields.extend(self.activation_id.as_deref());
+        fields.extend(self.serial.as_deref());
+        fields.extend(self.device_name.as_deref());
+        fields.extend(self.site.as_deref());
+        fields
+    }
+}
+
 impl RenewalCounts {
     pub fn add(&mut self, status: crate::status::Status) {
         use crate::status::Status;

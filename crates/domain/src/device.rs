@@ -78,11 +78,6 @@ impl DeviceFields {
             Err(out)
         }
     }
-
-    /// The texts a search looks in (SPEC §10), name first.
-    pub fn search_fields(&self) -> [&str; 4] {
-        [&self.name, &self.serial, &self.model, &self.site]
-    }
 }
 
 /// Why a CSV file cannot be read at all (as opposed to a bad row).
@@ -127,7 +122,7 @@ pub fn parse_csv(text: &str) -> Result<ImportRows, CsvError> {
     let records = records(text)?;
     let mut records = records.into_iter().filter(|r| !(r.len() == 1 && r[0].trim().is_empty()));
     let header = records.next().ok_or(CsvError::Empty)?;
-    let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    let names: Vec<String> = header.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
     if names != CSV_HEADER {
         return Err(CsvError::Header { found: header.join(",") });
     }
@@ -158,7 +153,8 @@ fn read_row(
         )]));
     }
     let mut problems = Vec::new();
-    let key = record[0].trim().to_lowercase();
+    // As the database's unique index compares serials (`COLLATE NOCASE`: ASCII letters).
+    let key = record[0].trim().to_ascii_lowercase();
     if !key.is_empty() && !seen.insert(key) {
         problems.push(problem("serial", "This serial number is already in an earlier row."));
     }

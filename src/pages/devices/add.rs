@@ -1,6 +1,8 @@
-//! "Add device": the fields of a device, checked with the domain's own rules
-//! (`DeviceFields::checked`) before asking the server, whose refusals (a serial already
-//! there) show under the field they are about.
+//! "Add device" and "Edit device": the fields of a device, checked with the domain's own
+//! rules (`DeviceFields::checked`) before asking the server, whose refusals (a serial already
+//! there) show under the field they are about. Editing also offers "Remove device", asked
+//! twice; the server refuses it (`device_covered`) while a plan runs on the device today or
+//! later, since those device-months were spent on it.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -62,15 +64,43 @@ pub fn device_fields(form: &AddForm) -> Result<DeviceFields, Vec<(String, String
     }
 }
 
+/// The form filled with a device's fields, as the edit dialog opens.
+pub fn form_of(d: &Device) -> AddForm {
+    let day = |d: Option<chrono::NaiveDate>| d.map(crate::format::iso_day).unwrap_or_default();
+    [
+        d.serial.clone(),
+        d.name.clone(),
+        d.model.clone(),
+        d.site.clone(),
+        day(d.battery_replace_by),
+        day(d.warranty_expires_on),
+    ]
+}
+
+/// What the dialog did.
+#[derive(Debug, Clone)]
+pub enum Done {
+    /// Added, or saved: the device as the server has it now.
+    Saved(Box<Device>),
+    /// Removed: its id.
+    Removed(i64),
+}
+
 #[component]
 pub fn AddDevice(
+    /// The device to edit; none to add one.
+    #[prop(optional)]
+    editing: Option<Device>,
     /// Cancel, Escape.
     on_close: Callback<()>,
-    /// The device the server made.
-    on_added: Callback<Device>,
+    /// The device the server made or changed, or the one it removed.
+    on_done: Callback<Done>,
 ) -> impl IntoView {
     let session = use_session();
-    let values: [RwSignal<String>; 6] = std::array::from_fn(|_| RwSignal::new(String::new()));
+    let start = editing.as_ref().map(form_of).unwrap_or_default();
+    let edit_id = editing.as_ref().map(|d| d.id);
+    let edit_name = editing.map(|d| if d.name.is_empty() { d.serial } else { d.name });
+    let values: [RwSignal<String>; 6] = start.map(RwSignal::new);
     let submitted = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let server = RwSignal::new(None::<ApiError>);
@@ -116,10 +146,13 @@ pub fn AddDevice(
                 busy.set(true);
                 server.set(None);
                 spawn_local(async move {
-                    let answer = api::add_device(session, &fields).await;
+                    let answer = match edit_id {
+                        Some(id) => api::update_device(session, id, &fields).await,
+                        None => api::add_device(session, &fields).await,
+                    };
                     let _ = busy.try_set(false);
                     match answer {
-                        Ok(device) => on_added.run(device),
+                        Ok(device) => on_done.run(Done::Saved(Box::new(device))),
                         Err(e) => {
                             let at = FIELDS.iter().find(|(f, _)| e.is_about(f)).map(|(_, id)| *id);
                             let _ = server.try_set(Some(e));
@@ -150,9 +183,48 @@ pub fn AddDevice(
         }
     };
 
+    // Removing: asked once more, then sent; a refusal shows in the banner.
+    let confirm_remove = RwSignal::new(false);
+    let remove = move |_| {
+        let Some(id) = edit_id else { return };
+        if !confirm_remove.get_untracked() {
+            confirm_remove.set(true);
+            return;
+        }
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        server.set(None);
+        spawn_local(async move {
+            let answer = api::remove_device(session, id).await;
+            let _ = busy.try_set(false);
+            match answer {
+                Ok(()) => on_done.run(Done::Removed(id)),
+                Err(e) => {
+                    let _ = confirm_remove.try_set(false);
+                    let _ = server.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let remove_button = edit_name.map(|name| {
+        let warning = format!("Remove {name} for good? Its plan history goes with it.");
+        view! {
+            <div class="dialog-danger">
+                {move || confirm_remove.get().then(|| view! { <p class="field-error" role="alert">{warning.clone()}</p> })}
+                <button type="button" id="device-remove" class="btn btn-danger" on:click=remove>
+                    {move || if confirm_remove.get() { "Yes, remove it" } else { "Remove device" }}
+                </button>
+            </div>
+        }
+    });
+    let (title, action) =
+        if edit_id.is_some() { ("Edit device", "Save changes") } else { ("Add a device", "Add device") };
+
     view! {
         <Dialog title_id="add-title" initial_focus="device-serial" return_focus="add-button" on_close=on_close>
-            <h2 id="add-title" class="dialog-title">"Add a device"</h2>
+            <h2 id="add-title" class="dialog-title">{title}</h2>
             <form class="form" novalidate=true on:submit=on_submit>
                 {other_error}
                 <div class="form-grid">
@@ -164,11 +236,12 @@ pub fn AddDevice(
                     {field(5, "Warranty until", "date", false)}
                 </div>
                 <div class="dialog-actions">
+                    {remove_button}
                     <button type="button" class="btn btn-secondary" on:click=move |_| on_close.run(())>
                         "Cancel"
                     </button>
                     <BusyButton submit=true class="btn btn-primary" busy=busy>
-                        "Add device"
+                        {action}
                     </BusyButton>
                 </div>
             </form>
@@ -198,8 +271,13 @@ mod tests {
     #[test]
     fn the_body_is_the_types_json() {
         let fields = device_fields(&form("NW-\"1\"", "2027-01-31")).unwrap_or_else(|p| panic!("{p:?}"));
-        let body: serde_json::Value = serde_json::from_str(&api::device_body(&fields)).unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_str(&api::device_body(&fields, false)).unwrap_or_default();
         assert_eq!(body, serde_json::to_value(&fields).unwrap_or_default());
+        let patch: serde_json::Value = serde_json::from_str(&api::device_body(&fields, true)).unwrap_or_default();
+        assert_eq!(
+            (&patch["battery_replace_by"], &patch["warranty_expires_on"]),
+            (&body["battery_replace_by"], &"".into())
+        );
         let share: serde_json::Value = serde_json::from_str(&api::share_body(7, Some(&[1, 2]))).unwrap_or_default();
         assert_eq!(share, serde_json::json!({"partner_org_id": 7, "device_ids": [1, 2]}));
         let all: serde_json::Value = serde_json::from_str(&api::share_body(7, None)).unwrap_or_default();

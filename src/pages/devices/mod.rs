@@ -40,6 +40,8 @@ pub const ACTIVATE_PATH: &str = "/devices/activate";
 enum Open {
     Nothing,
     Add,
+    /// The device with this id.
+    Edit(i64),
     Import,
     Share,
 }
@@ -163,6 +165,23 @@ fn device_row(ctx: Ctx, pos: u32, i: usize) -> AnyView {
             None => view! { <span class="badge badge-neutral">"No plan"</span> }.into_any(),
         };
         let name = if d.name.is_empty() { d.serial.clone() } else { d.name.clone() };
+        // Devices of one's own organization open for editing; shared ones are read-only.
+        let name = if d.shared_by.is_none() {
+            let (open, id) = (ctx.open, d.id);
+            view! {
+                <button
+                    type="button"
+                    class="link-button cell-line"
+                    aria-label=format!("Edit {label}")
+                    on:click=move |_| open.set(Open::Edit(id))
+                >
+                    {name}
+                </button>
+            }
+            .into_any()
+        } else {
+            view! { <span class="cell-line">{name}</span> }.into_any()
+        };
         let sub = match &d.shared_by {
             Some(c) => format!("{} · Shared by {c}", d.serial),
             None => d.serial.clone(),
@@ -171,7 +190,7 @@ fn device_row(ctx: Ctx, pos: u32, i: usize) -> AnyView {
             <tr class="device-row" aria-rowindex=pos + 2>
                 {check}
                 <td class="cell-primary" data-label="Device">
-                    <span class="cell-line">{name}</span>
+                    {name}
                     <span class="cell-sub cell-serial">{sub}</span>
                 </td>
                 <td data-label="Model">{d.model.clone()}</td>
@@ -268,9 +287,11 @@ fn device_table(ctx: Ctx) -> AnyView {
         on_scroll.remove();
         on_resize.remove();
     });
-    // The rows drawn, rebuilt when the window moves (by whole chunks of rows) or the rows
-    // shown change: a few dozen rows, cheaper in the wasm than a keyed list.
+    // The rows drawn, rebuilt when the window moves (by whole chunks of rows), the rows
+    // shown change or a device changes: a few dozen rows, cheaper in the wasm than a keyed list.
     let drawn = move || {
+        // Also when a device changes in place (an edit), which moves no position.
+        list.track();
         let (start, end) = range.get();
         shown.with(|s| {
             s.get(start..end)
@@ -506,25 +527,38 @@ pub fn Devices() -> impl IntoView {
         ctx.list.with(|l| status(l, catalog_known, |r| r.devices.is_empty()))
     });
     let close = Callback::new(move |()| ctx.open.set(Open::Nothing));
+    // Added, saved or removed: the list changes in place (no reload of 10,000 devices).
+    let done = Callback::new(move |done: add::Done| {
+        let editing = ctx.open.get_untracked() != Open::Add;
+        ctx.list.update(|l| {
+            if let Some(Ok(rows)) = l {
+                let message = match done {
+                    add::Done::Saved(d) => {
+                        let name = if d.name.is_empty() { d.serial.clone() } else { d.name.clone() };
+                        rows.put(*d);
+                        format!("{} {name}.", if editing { "Saved" } else { "Added" })
+                    }
+                    add::Done::Removed(id) => {
+                        let name = rows.devices.iter().find(|d| d.id == id).map(|d| d.serial.clone());
+                        rows.remove(id);
+                        // Ticks are by place in the list, which removing shifts.
+                        ctx.selected.set(Vec::new());
+                        format!("Removed {}.", name.unwrap_or_default())
+                    }
+                };
+                ctx.notice.set(Some(message));
+            }
+        });
+        ctx.open.set(Open::Nothing);
+    });
     let dialog = move || match ctx.open.get() {
         Open::Nothing => None,
-        Open::Add => Some(
-            view! {
-                <add::AddDevice
-                    on_close=close
-                    on_added=Callback::new(move |d: tessera_domain::api::Device| {
-                        ctx.notice.set(Some(format!("Added {}.", if d.name.is_empty() { &d.serial } else { &d.name })));
-                        ctx.list.update(|l| {
-                            if let Some(Ok(rows)) = l {
-                                rows.push(d);
-                            }
-                        });
-                        ctx.open.set(Open::Nothing);
-                    })
-                />
-            }
-            .into_any(),
-        ),
+        Open::Add => Some(view! { <add::AddDevice on_close=close on_done=done /> }.into_any()),
+        Open::Edit(id) => {
+            let device =
+                ctx.list.with_untracked(|l| ok(l).and_then(|r| r.devices.iter().find(|d| d.id == id).cloned()));
+            device.map(|d| view! { <add::AddDevice editing=d on_close=close on_done=done /> }.into_any())
+        }
         Open::Import => Some(
             view! { <import::ImportDevices on_close=close on_imported=Callback::new(move |()| ctx.reload()) /> }
                 .into_any(),

@@ -13,7 +13,7 @@
 
 use chrono::NaiveDate;
 use tessera_domain::api::Device;
-use tessera_domain::search::Query;
+use tessera_domain::search::{fold, Query};
 use tessera_domain::status::{status_on, Status};
 
 /// The devices as loaded, with what the search reads of each.
@@ -31,25 +31,40 @@ pub struct Rows {
 
 impl Rows {
     pub fn new(devices: Vec<Device>, today: NaiveDate) -> Rows {
-        let lowered = devices.iter().map(|d| search_fields(d).iter().map(|f| f.to_lowercase()).collect()).collect();
+        let lowered = devices.iter().map(lowered).collect();
         let shared = devices.iter().filter(|d| d.shared_by.is_some()).count();
         Rows { devices, lowered, today, shared }
     }
 
-    /// Adds a device made on this page.
-    pub fn push(&mut self, device: Device) {
-        self.lowered.push(search_fields(&device).iter().map(|f| f.to_lowercase()).collect());
-        self.shared += usize::from(device.shared_by.is_some());
-        self.devices.push(device);
+    /// Adds a device made on this page, or puts a changed one in its place.
+    pub fn put(&mut self, device: Device) {
+        let lowered = lowered(&device);
+        match self.devices.iter().position(|d| d.id == device.id) {
+            Some(i) => {
+                self.lowered[i] = lowered;
+                self.devices[i] = device;
+            }
+            None => {
+                self.lowered.push(lowered);
+                self.shared += usize::from(device.shared_by.is_some());
+                self.devices.push(device);
+            }
+        }
+    }
+
+    /// Takes out a device removed on this page.
+    pub fn remove(&mut self, id: i64) {
+        if let Some(i) = self.devices.iter().position(|d| d.id == id) {
+            self.shared -= usize::from(self.devices[i].shared_by.is_some());
+            self.devices.remove(i);
+            self.lowered.remove(i);
+        }
     }
 }
 
-/// The texts SPEC §10's search looks in, as the server's `GET /devices?q=` reads them.
-pub fn search_fields(d: &Device) -> Vec<&str> {
-    let mut fields = vec![d.name.as_str(), d.serial.as_str(), d.model.as_str(), d.site.as_str()];
-    fields.extend(d.segments.iter().map(|s| s.product.as_str()));
-    fields.extend(d.shared_by.as_deref());
-    fields
+/// The texts SPEC §10's search looks in (the server's own), folded once.
+fn lowered(d: &Device) -> Vec<String> {
+    d.search_fields().into_iter().map(fold).collect()
 }
 
 /// When the device's plans end (the current chain's end, else the last one's), and its

@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 
 use chrono::{Datelike, NaiveDate};
 use tessera_domain::api::{RenewalRow, Renewals};
-use tessera_domain::search::Query;
+use tessera_domain::search::{fold, Query};
 use tessera_domain::status::Status;
 
 /// The chart covers this many months from the current one.
@@ -57,19 +57,12 @@ impl Data {
     }
 }
 
-/// The texts SPEC §10's search looks in, as the server's `GET /renewals?q=` reads them.
+/// The texts SPEC §10's search looks in (the server's own), folded once, one per line.
 fn search_text(r: &RenewalRow) -> String {
-    let fields = [
-        Some(r.product.as_str()),
-        Some(r.product_name.as_str()),
-        Some(r.customer.as_str()),
-        Some(r.tier.as_str()),
-        r.activation_id.as_deref(),
-        r.serial.as_deref(),
-        r.device_name.as_deref(),
-        r.site.as_deref(),
-    ];
-    fields.into_iter().flatten().collect::<Vec<_>>().join("\n").to_lowercase()
+    fold(&r.search_fields().join(
+        "
+",
+    ))
 }
 
 /// A status's place in [`Status::ALL`], for counters and sets of statuses.

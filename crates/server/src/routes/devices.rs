@@ -60,14 +60,6 @@ pub fn view(row: &DeviceRow, viewer: i64, today: NaiveDate) -> Device {
     }
 }
 
-/// The texts SPEC §10's search looks in for a device.
-pub fn search_fields(device: &Device) -> Vec<&str> {
-    let mut fields = vec![device.name.as_str(), device.serial.as_str(), device.model.as_str(), device.site.as_str()];
-    fields.extend(device.segments.iter().map(|s| s.product.as_str()));
-    fields.extend(device.shared_by.as_deref());
-    fields
-}
-
 fn device_error(e: DeviceError) -> ApiError {
     match e {
         DeviceError::SerialTaken => {
@@ -151,7 +143,7 @@ pub async fn list(
     let org = current.session.org.id;
     let rows = state.db.visible_devices(org).await?;
     let matching: Vec<Device> =
-        rows.iter().map(|r| view(r, org, today)).filter(|d| query.matches(&search_fields(d))).collect();
+        rows.iter().map(|r| view(r, org, today)).filter(|d| query.matches(&d.search_fields())).collect();
     let total = matching.len();
     let devices = matching.into_iter().skip(q.offset.unwrap_or(0)).take(q.limit.unwrap_or(usize::MAX)).collect();
     Ok(Json(DeviceList { devices, total, today }))

@@ -112,16 +112,6 @@ pub fn device_rows(catalog: &Catalog, row: &DeviceRow, today: NaiveDate, out: &m
     }
 }
 
-/// The texts SPEC §10's search looks in for a row.
-pub fn search_fields(r: &RenewalRow) -> Vec<&str> {
-    let mut fields = vec![r.product.as_str(), r.product_name.as_str(), r.customer.as_str(), r.tier.as_str()];
-    fields.extend(r.activation_id.as_deref());
-    fields.extend(r.serial.as_deref());
-    fields.extend(r.device_name.as_deref());
-    fields.extend(r.site.as_deref());
-    fields
-}
-
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct RenewalsQuery {
@@ -165,7 +155,7 @@ pub async fn renewals(state: &AppState, current: &CurrentUser, q: &RenewalsQuery
     rows.retain(|r| {
         product.is_none_or(|p| r.product.eq_ignore_ascii_case(p))
             && site.is_none_or(|s| r.site.as_deref().is_some_and(|rs| rs.eq_ignore_ascii_case(s)))
-            && query.matches(&search_fields(r))
+            && query.matches(&r.search_fields())
     });
     let mut counts = RenewalCounts::default();
     for r in &rows {
