@@ -150,6 +150,10 @@ fn AppRoutes() -> impl IntoView {
                     <Route path=path!("/devices/activate") view=pages::ActivateCode />
                     <Route path=path!("/renewals") view=pages::Renewals />
                     <Route path=path!("/quotes") view=pages::Quotes />
+                    <Route path=path!("/quotes/new") view=pages::NewQuote />
+                    <Route path=path!("/quotes/:id") view=pages::QuoteDetail />
+                    <Route path=path!("/quotes/:id/print") view=pages::QuotePrint />
+                    <Route path=path!("/orders") view=pages::Orders />
                     <Route path=path!("/account") view=pages::Account />
                 </ParentRoute>
             </Routes>
@@ -170,6 +174,8 @@ fn SignedInLayout() -> impl IntoView {
     // answered in the frame with whose page it is, not with a page that fails.
     let kind = Memo::new(move |_| session.org_kind());
     let closed = Memo::new(move |_| location.pathname.with(|path| sections::closed_to(path, kind.get())));
+    // A print view is the document alone: no navigation around it.
+    let bare = Memo::new(move |_| location.pathname.with(|path| path.ends_with("/print")));
     let navigate = use_navigate();
     focus_main_on_navigation();
     Effect::new(move |_| {
@@ -179,7 +185,9 @@ fn SignedInLayout() -> impl IntoView {
     });
     view! {
         {move || {
-        if signed_in.get() {
+        if signed_in.get() && bare.get() && closed.get().is_none() {
+            view! { <Outlet /> }.into_any()
+        } else if signed_in.get() {
             view! {
                 <Shell>
                     {move || match closed.get() {

@@ -75,6 +75,27 @@ pub fn money(amount_minor: i64, currency: &str) -> String {
     }
 }
 
+/// An amount typed by people in major units (`99`, `99.5`, `1,299.00`) as minor units of
+/// `currency`; `None` when it is not one (a sign, letters, more decimals than the currency has).
+pub fn parse_money(text: &str, currency: &str) -> Option<i64> {
+    let digits = minor_digits(currency) as usize;
+    let text: String = text.trim().chars().filter(|c| *c != ',').collect();
+    let (whole, part) = text.split_once('.').unwrap_or((&text, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty()
+        || !all_digits(whole)
+        || !all_digits(part)
+        || part.len() > digits
+        || (digits == 0 && text.contains('.'))
+    {
+        return None;
+    }
+    let scale = 10i64.pow(digits as u32);
+    let part_value =
+        if part.is_empty() { 0 } else { part.parse::<i64>().ok()? * 10i64.pow((digits - part.len()) as u32) };
+    whole.parse::<i64>().ok()?.checked_mul(scale)?.checked_add(part_value)
+}
+
 /// A term unit's price spread over its months, rounded to the nearest minor unit: what
 /// one device-month costs, to compare terms.
 pub fn per_month_minor(amount_minor: i64, term_months: u32) -> i64 {
@@ -181,5 +202,17 @@ mod tests {
         // 23:30 UTC is the same day in Tessera whatever the browser's zone.
         let at = Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).single().unwrap_or_default();
         assert_eq!(short_date(at), "31 Dec 2026");
+    }
+
+    #[test]
+    fn typed_amounts_in_minor_units() {
+        assert_eq!(parse_money("99", "EUR"), Some(9900));
+        assert_eq!(parse_money(" 1,299.5 ", "EUR"), Some(129_950));
+        assert_eq!(parse_money("0.05", "USD"), Some(5));
+        assert_eq!(parse_money("1500", "JPY"), Some(1500));
+        for bad in ["", "-1", "1.234", "1.2.3", "ten", ".5", "15.0"] {
+            let currency = if bad == "15.0" { "JPY" } else { "EUR" };
+            assert_eq!(parse_money(bad, currency), None, "{bad}");
+        }
     }
 }

@@ -89,9 +89,18 @@ pub const RENEWALS: Section = Section {
 pub const QUOTES: Section = Section {
     path: "/quotes",
     label: "Quotes",
-    summary: "Build renewal quotes and bills of materials for your customers.",
+    summary: "Renewal quotes: partners price the options, customers accept them.",
     icon: IconKind::Quote,
-    audience: Audience::Partners,
+    audience: Audience::Customers,
+    for_teams: false,
+};
+
+pub const ORDERS: Section = Section {
+    path: "/orders",
+    label: "Orders",
+    summary: "Orders from accepted quotes: fulfil them to issue and mail their vouchers.",
+    icon: IconKind::Quote,
+    audience: Audience::Vendor,
     for_teams: false,
 };
 
@@ -104,7 +113,7 @@ pub const VOUCHERS: Section = Section {
     for_teams: false,
 };
 
-const ALL: [Section; 8] = [HOME, VOUCHERS, TEAM, LOCKER, LICENSES, DEVICES, RENEWALS, QUOTES];
+const ALL: [Section; 9] = [HOME, VOUCHERS, ORDERS, TEAM, LOCKER, LICENSES, DEVICES, RENEWALS, QUOTES];
 
 /// Whether an organization of this kind is who `audience` is for (`None`, nobody signed
 /// in, counts as a customer).
@@ -176,21 +185,25 @@ mod tests {
     }
 
     #[test]
-    fn quotes_only_for_partners() {
+    fn quotes_for_partners_and_customers_orders_for_the_vendor() {
         assert!(paths(Some(OrgKind::Partner)).contains(&"/quotes"));
-        assert!(!paths(Some(OrgKind::Customer)).contains(&"/quotes"));
+        assert!(paths(Some(OrgKind::Customer)).contains(&"/quotes"), "the quotes sent to them");
         assert!(!paths(Some(OrgKind::Vendor)).contains(&"/quotes"));
-        assert!(!paths(None).contains(&"/quotes"));
+        assert!(paths(Some(OrgKind::Vendor)).contains(&"/orders"));
+        assert!(!paths(Some(OrgKind::Partner)).contains(&"/orders"));
     }
 
     #[test]
     fn every_kind_sees_the_common_sections_in_order() {
-        assert_eq!(paths(Some(OrgKind::Customer)), ["/", "/team", "/locker", "/licenses", "/devices", "/renewals"]);
+        assert_eq!(
+            paths(Some(OrgKind::Customer)),
+            ["/", "/team", "/locker", "/licenses", "/devices", "/renewals", "/quotes"]
+        );
     }
 
     #[test]
     fn vendors_see_the_back_office_only() {
-        assert_eq!(paths(Some(OrgKind::Vendor)), ["/", "/vouchers", "/team"]);
+        assert_eq!(paths(Some(OrgKind::Vendor)), ["/", "/vouchers", "/orders", "/team"]);
         for kind in [Some(OrgKind::Customer), Some(OrgKind::Partner), None] {
             assert!(!paths(kind).contains(&"/vouchers"));
         }
@@ -220,7 +233,7 @@ mod tests {
     #[test]
     fn home_owners_have_no_team_section() {
         let home: Vec<_> = sections_for(Some(OrgKind::Customer), true).map(|s| s.path).collect();
-        assert_eq!(home, ["/", "/locker", "/licenses", "/devices", "/renewals"]);
+        assert_eq!(home, ["/", "/locker", "/licenses", "/devices", "/renewals", "/quotes"]);
     }
 
     #[test]

@@ -155,6 +155,27 @@ pub struct QuoteOption {
     pub best_value: bool,
 }
 
+/// What falls due on a device during a plan's term, for a quote to flag (issue 15): its
+/// battery's replace-by date or its warranty's end inside `[starts_on, term end)`. A date
+/// before the start is already due and is the device page's concern, not the quote's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HardwareDue {
+    pub battery: bool,
+    pub warranty: bool,
+}
+
+/// See [`HardwareDue`].
+pub fn hardware_due(
+    starts_on: NaiveDate,
+    term_months: u32,
+    battery_replace_by: Option<NaiveDate>,
+    warranty_expires_on: Option<NaiveDate>,
+) -> HardwareDue {
+    let end = crate::dates::term_end(starts_on, term_months);
+    let inside = |d: Option<NaiveDate>| d.is_some_and(|d| starts_on <= d && d < end);
+    HardwareDue { battery: inside(battery_replace_by), warranty: inside(warranty_expires_on) }
+}
+
 /// The option matrix of `product` for `quantity` units starting on `date`: every term ×
 /// tier it offers, in catalog order.
 pub fn options(
@@ -268,5 +289,18 @@ mod tests {
             let total = |bp| price(&c, "MON-ADV-36", q, bp, None, d(2026, 5, 1)).map_or(i64::MAX, |l| l.total);
             proptest::prop_assert!(total(hi) <= total(lo));
         }
+    }
+
+    #[test]
+    fn hardware_due_inside_the_term_only() {
+        let d = |s: &str| crate::catalog::date::parse(s);
+        let start = d("2027-01-15").unwrap_or_default();
+        assert_eq!(
+            hardware_due(start, 12, d("2027-01-15"), d("2028-01-14")),
+            HardwareDue { battery: true, warranty: true },
+            "the first and the last covered day"
+        );
+        assert_eq!(hardware_due(start, 12, d("2028-01-15"), d("2027-01-14")), HardwareDue::default(), "after, before");
+        assert_eq!(hardware_due(start, 36, d("2029-06-30"), None), HardwareDue { battery: true, warranty: false });
     }
 }

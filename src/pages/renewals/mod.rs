@@ -279,6 +279,29 @@ pub fn Renewals() -> impl IntoView {
 
     view! {
         <PageHeader title=RENEWALS.label description="Everything that expires, soonest first, so nothing lapses by surprise.">
+            {(session.org_kind() == Some(OrgKind::Partner))
+                .then(|| {
+                    let navigate = leptos_router::hooks::use_navigate();
+                    // The rows the filters show: narrow them to a customer first.
+                    let build = move |_| {
+                        let preset = data.with_untracked(|d| {
+                            ok(d).map(|d| {
+                                shown.with_untracked(|s| {
+                                    crate::pages::quotes::preset_from(
+                                        s.positions.iter().filter_map(|&i| d.rows.get(i as usize)),
+                                    )
+                                })
+                            })
+                        });
+                        crate::pages::quotes::start_quote(preset.unwrap_or_default());
+                        navigate(crate::pages::quotes::NEW_PATH, Default::default());
+                    };
+                    view! {
+                        <button type="button" class="btn btn-primary" on:click=build>
+                            "Build quote"
+                        </button>
+                    }
+                })}
             <a class="btn btn-secondary" href=export download="">
                 <Icon kind=IconKind::Download />
                 <span>"Export CSV"</span>
