@@ -32,6 +32,8 @@ pub fn VirtualList<K, R>(
     #[prop(into)]
     len: Signal<usize>,
     /// What the row at a position shows, as a key: a row is drawn again when it changes.
+    /// Signals it reads are tracked, so a revision of the list in the key redraws rows
+    /// whose content changed in place (an edit that moves no position).
     key: K,
     /// The cells of the row at a position.
     row: R,
@@ -43,6 +45,9 @@ pub fn VirtualList<K, R>(
     label: &'static str,
     /// The table's class.
     class: &'static str,
+    /// The drawn rows' class, if they have one.
+    #[prop(optional)]
+    row_class: Option<&'static str>,
     /// Rows' height in pixels until one is measured.
     #[prop(default = 56.0)]
     row_height: f64,
@@ -111,7 +116,9 @@ where
                         <td colspan=columns style:height=above></td>
                     </tr>
                     <For each=items key=|item| *item let:item>
-                        <tr aria-rowindex=item.0 + 2>{row(item.0)}</tr>
+                        <tr class=row_class aria-rowindex=item.0 + 2>
+                            {row(item.0)}
+                        </tr>
                     </For>
                     <tr class="vl-spacer" aria-hidden="true">
                         <td colspan=columns style:height=below></td>

@@ -3,6 +3,8 @@
 // under the field; edits a device and removes it; searches with a phrase, a * pattern and an unclosed quote; shares two
 // devices with a partner named by the Partner ID on the partner's Home page; the partner
 // sees exactly those two under "Shared with me", read-only. Audited with axe at each step.
+// Then, with 200 devices: only the rows in view are drawn (VirtualList, as on Renewals), the
+// box scrolls with End and Home at 1280 and 360 px, and a search starts from the top.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, newPage, screenshot, uniqueEmail, PASSWORD, register, verifyEmail, axeViolations } from "./support.mjs";
@@ -182,4 +184,51 @@ test("devices are imported, searched and shared with a partner, who sees only th
 
   assert.deepEqual(page.errors, []);
   assert.deepEqual(partnerPage.errors, []);
+});
+
+test("devices: only the rows in view are drawn, the box scrolls by keyboard, at any width", async () => {
+  const page = await newPage(browser);
+  const email = uniqueEmail("devices-window");
+  await register.open(page);
+  await register.submit(page, { kind: "customer", org: `Devices Window ${Date.now()}`, name: "Wes Window", email, password: PASSWORD });
+  await page.waitForURL((url) => url.pathname === "/");
+  const status = await page.evaluate(async () => {
+    const me = await (await fetch("/api/v1/me")).json();
+    const rows = Array.from({ length: 200 }, (_, i) => `DW${String(i).padStart(6, "0")},Smart-UPS 1500,UPS ${i},Site ${i % 4},,`);
+    const csv = "serial,model,name,site,battery_replace_by,warranty_expires_on\n" + rows.join("\n");
+    const r = await fetch("/api/v1/devices/import", { method: "POST", headers: { "Content-Type": "text/csv", "X-CSRF-Token": me.csrf_token }, body: csv });
+    return r.status;
+  });
+  assert.equal(status, 200);
+  await verifyEmail(page, email);
+
+  await page.goto("/devices");
+  const table = page.locator("table.device-table");
+  await count(page).getByText("200 devices", { exact: true }).waitFor();
+  assert.equal(await table.getAttribute("aria-rowcount"), "201");
+  for (const width of [1280, 360]) {
+    await page.setViewportSize({ width, height: width === 360 ? 740 : 800 });
+    const box = page.getByRole("region", { name: "Devices table" });
+    await box.focus();
+    await page.keyboard.press("Home");
+    await table.locator('tr.device-row[aria-rowindex="2"]').waitFor();
+    const drawn = await rows(page).count();
+    assert.ok(drawn < 100, `only the rows in view are drawn at ${width} px (${drawn})`);
+    await page.keyboard.press("End");
+    await table.locator('tr.device-row[aria-rowindex="201"]').waitFor();
+    assert.equal(await table.locator('tr[aria-rowindex="2"]').count(), 0, `the first row left the DOM at ${width} px`);
+    await page.keyboard.press("Home");
+    await table.locator('tr.device-row[aria-rowindex="2"]').waitFor();
+  }
+  // A search starts the list from its top again.
+  await page.keyboard.press("End");
+  await table.locator('tr.device-row[aria-rowindex="201"]').waitFor();
+  await page.getByLabel("Search devices").fill('"site 3"');
+  await count(page).getByText("50 of 200 devices").waitFor();
+  await table.locator('tr.device-row[aria-rowindex="2"]').waitFor();
+  assert.equal(await page.locator(".vl-box").evaluate((box) => box.scrollTop), 0);
+  await shot(page, "devices-10-window-narrow");
+  assert.deepEqual(await axeViolations(page), []);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
 });

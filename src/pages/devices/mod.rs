@@ -1,8 +1,9 @@
 //! `/devices` (SPEC §5, issue 13): the organization's devices with their current plan and
-//! when it ends, searched in SPEC §10's syntax as people type, sorted by any column, drawn
-//! a window at a time so that 10,000 devices stay quick (`table.rs`). Devices are added one
-//! by one (`add.rs`) or imported from CSV (`import.rs`); a customer's admins share them with
-//! a partner, who sees them marked "Shared by …" and cannot change them (`share.rs`).
+//! when it ends, searched in SPEC §10's syntax as people type (`table.rs`), sorted by any
+//! column, drawn a window at a time so that 10,000 devices stay quick (`VirtualList`, as
+//! on the Renewals page). Devices are added one by one (`add.rs`) or imported from CSV
+//! (`import.rs`); a customer's admins share them with a partner, who sees them marked
+//! "Shared by …" and cannot change them (`share.rs`).
 //!
 //! Dates and statuses are the server's today's (`DeviceList.today`), never the browser's.
 
@@ -13,16 +14,15 @@ mod table;
 
 use std::sync::Arc;
 
-use leptos::html;
 use leptos::prelude::*;
 use tessera_domain::api::{DeviceShare, OrgKind, Role};
 use tessera_domain::search::Query;
-use wasm_bindgen::JsCast;
 
 use super::licenses::status_class;
 use super::set_page_title;
 use crate::api;
 use crate::catalog::CatalogNames;
+use crate::components::virtual_list::VirtualList;
 use crate::components::{EmptyState, ErrorBanner, Icon, IconKind, Loading, Notice, PageHeader};
 use crate::format::{iso_day, short_day};
 use crate::load::{fetch_into, loaded, ok, status, Loaded, Status as LoadStatus};
@@ -126,8 +126,8 @@ fn date_cell(label: &'static str, day: Option<chrono::NaiveDate>, today: chrono:
     }
 }
 
-/// One drawn row: device `i` of the list, at position `pos` of the rows shown.
-fn device_row(ctx: Ctx, pos: u32, i: usize) -> AnyView {
+/// The cells of one drawn row: device `i` of the list.
+fn device_row(ctx: Ctx, i: usize) -> AnyView {
     let catalog = ctx.catalog.with_untracked(|c| ok(c).cloned());
     ctx.list.with_untracked(|l| {
         let Some((rows, d)) = ok(l).and_then(|r| Some((r, r.devices.get(i)?))) else {
@@ -187,46 +187,33 @@ fn device_row(ctx: Ctx, pos: u32, i: usize) -> AnyView {
             None => d.serial.clone(),
         };
         view! {
-            <tr class="device-row" aria-rowindex=pos + 2>
-                {check}
-                <td class="cell-primary" data-label="Device">
-                    {name}
-                    <span class="cell-sub cell-serial">{sub}</span>
-                </td>
-                <td data-label="Model">{d.model.clone()}</td>
-                <td data-label="Site">{d.site.clone()}</td>
-                {match plan {
-                    Some((tier, product)) => view! {
-                        <td data-label="Plan" title=product>
-                            {tier}
-                        </td>
-                    }
-                    .into_any(),
-                    None => view! {
-                        <td class="cell-muted" data-label="Plan">
-                            "—"
-                        </td>
-                    }
-                    .into_any(),
-                }}
-                <td class="cell-date cell-expires" data-label="Expires on">{expires}</td>
-                {date_cell("Battery", d.battery_replace_by, today)}
-                {date_cell("Warranty", d.warranty_expires_on, today)}
-            </tr>
+            {check}
+            <td class="cell-primary" data-label="Device">
+                {name}
+                <span class="cell-sub cell-serial">{sub}</span>
+            </td>
+            <td data-label="Model">{d.model.clone()}</td>
+            <td data-label="Site">{d.site.clone()}</td>
+            {match plan {
+                Some((tier, product)) => view! {
+                    <td data-label="Plan" title=product>
+                        {tier}
+                    </td>
+                }
+                .into_any(),
+                None => view! {
+                    <td class="cell-muted" data-label="Plan">
+                        "—"
+                    </td>
+                }
+                .into_any(),
+            }}
+            <td class="cell-date cell-expires" data-label="Expires on">{expires}</td>
+            {date_cell("Battery", d.battery_replace_by, today)}
+            {date_cell("Warranty", d.warranty_expires_on, today)}
         }
         .into_any()
     })
-}
-
-/// The top of `el` on the page, in CSS pixels.
-fn page_top(el: &web_sys::HtmlElement) -> f64 {
-    let mut top = 0.0;
-    let mut at = Some(el.clone());
-    while let Some(e) = at {
-        top += f64::from(e.offset_top());
-        at = e.offset_parent().and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok());
-    }
-    top
 }
 
 /// Search, filter, the count and the windowed table.
@@ -255,61 +242,17 @@ fn device_table(ctx: Ctx) -> AnyView {
     let total = move || list.with(|l| ok(l).map_or(0, |r| r.devices.len()));
     let shared = move || list.with(|l| ok(l).map_or(0, |r| r.shared));
 
-    // The window of rows drawn, moved as the page scrolls or the rows change.
-    let body = NodeRef::<html::Tbody>::new();
-    let row_px = StoredValue::new(56);
-    let range = RwSignal::new((0usize, 0usize));
-    let measure = move || {
-        let Some(tbody) = body.get_untracked() else { return };
-        let drawn = tbody.query_selector("tr.device-row").ok().flatten();
-        if let Some(h) = drawn.and_then(|r| r.dyn_into::<web_sys::HtmlElement>().ok()).map(|r| r.offset_height()) {
-            if h > 0 {
-                row_px.set_value(h);
-            }
-        }
-        let win = window();
-        let top = page_top(&tbody) - win.scroll_y().unwrap_or(0.0);
-        let height = win.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(800.0);
-        let next = table::window(shown.with_untracked(Vec::len), top, height, f64::from(row_px.get_value()));
-        if next != range.get_untracked() {
-            range.set(next);
-        }
-    };
-    Effect::new(move |_| {
-        shown.track();
-        measure();
-        // Once drawn, the rows' real height (it differs on narrow screens) may widen the window.
-        request_animation_frame(measure);
-    });
-    let on_scroll = window_event_listener(leptos::ev::scroll, move |_| measure());
-    let on_resize = window_event_listener(leptos::ev::resize, move |_| measure());
-    on_cleanup(move || {
-        on_scroll.remove();
-        on_resize.remove();
-    });
-    // The rows drawn, rebuilt when the window moves (by whole chunks of rows), the rows
-    // shown change or a device changes: a few dozen rows, cheaper in the wasm than a keyed list.
-    let drawn = move || {
-        // Also when a device changes in place (an edit), which moves no position.
+    // The rows are drawn again when the list changes in place (an edit moves no
+    // position): each change of the list is a new revision, part of every row's key.
+    let revision = Memo::new(move |before: Option<&u32>| {
         list.track();
-        let (start, end) = range.get();
-        shown.with(|s| {
-            s.get(start..end)
-                .unwrap_or_default()
-                .iter()
-                .enumerate()
-                .map(|(k, &i)| device_row(ctx, (start + k) as u32, i as usize))
-                .collect::<Vec<_>>()
-        })
-    };
-    // Whole pixels: formatting a float would bring its printer into the wasm.
-    let above = move || format!("{}px", range.get().0 * row_px.get_value() as usize);
-    let below = move || {
-        let len = shown.with(Vec::len);
-        format!("{}px", len.saturating_sub(range.get().1) * row_px.get_value() as usize)
-    };
-    let none_found = move || shown.with(Vec::is_empty);
-    let columns = if ctx.admin { 8 } else { 7 };
+        before.map_or(0, |n| n.wrapping_add(1))
+    });
+    let len = Signal::derive(move || shown.with(Vec::len));
+    let at = move |p: usize| shown.with_untracked(|s| s.get(p).copied().unwrap_or(0));
+    let key = move |p: usize| (u64::from(revision.get()) << 32) | u64::from(at(p));
+    let row = move |p: usize| device_row(ctx, at(p) as usize);
+    let none_found = move || len.get() == 0;
 
     // Ticking the head's box ticks (or unticks) every device shown.
     let selected = ctx.selected;
@@ -328,6 +271,17 @@ fn device_table(ctx: Ctx) -> AnyView {
             </th>
         }
     });
+    let head = view! {
+        {head_check}
+        {sort_head("Device", SortBy::Name, sort, "col-name")}
+        {sort_head("Model", SortBy::Model, sort, "col-model")}
+        {sort_head("Site", SortBy::Site, sort, "col-site")}
+        {sort_head("Plan", SortBy::Plan, sort, "col-plan")}
+        {sort_head("Expires on", SortBy::Expires, sort, "col-expires")}
+        {sort_head("Battery", SortBy::Battery, sort, "col-date")}
+        {sort_head("Warranty", SortBy::Warranty, sort, "col-date")}
+    }
+    .into_any();
     let tabs = move || {
         (shared() > 0).then(|| {
             let tab = move |label: String, only: bool| {
@@ -404,37 +358,18 @@ fn device_table(ctx: Ctx) -> AnyView {
                     .into_any()
                 })
         }}
-        <div class="table-card device-card" class:list-hidden=none_found>
-            <table
+        <div class:list-hidden=none_found>
+            <VirtualList
+                len=len
+                key=key
+                row=row
+                head=head
+                columns=if ctx.admin { 8 } else { 7 }
+                label="Devices table"
                 class="data-table device-table"
-                class:device-table-select=ctx.admin
-                aria-rowcount=move || shown.with(Vec::len) + 1
-            >
-                <caption class="visually-hidden">
-                    "Devices. Column headings sort the list; rows are drawn as you scroll."
-                </caption>
-                <thead>
-                    <tr aria-rowindex="1">
-                        {head_check}
-                        {sort_head("Device", SortBy::Name, sort, "col-name")}
-                        {sort_head("Model", SortBy::Model, sort, "col-model")}
-                        {sort_head("Site", SortBy::Site, sort, "col-site")}
-                        {sort_head("Plan", SortBy::Plan, sort, "col-plan")}
-                        {sort_head("Expires on", SortBy::Expires, sort, "col-expires")}
-                        {sort_head("Battery", SortBy::Battery, sort, "col-date")}
-                        {sort_head("Warranty", SortBy::Warranty, sort, "col-date")}
-                    </tr>
-                </thead>
-                <tbody node_ref=body>
-                    <tr class="spacer-row" aria-hidden="true" style:height=above>
-                        <td colspan=columns></td>
-                    </tr>
-                    {drawn}
-                    <tr class="spacer-row" aria-hidden="true" style:height=below>
-                        <td colspan=columns></td>
-                    </tr>
-                </tbody>
-            </table>
+                row_class="device-row"
+                row_height=60.0
+            />
         </div>
     }
     .into_any()
