@@ -10,6 +10,7 @@
 mod invitations;
 mod invite;
 mod members;
+mod reseller;
 
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -26,6 +27,7 @@ pub use invitations::status_badge_class;
 use invitations::InvitationsSection;
 pub use invite::InviteDialog;
 use members::MembersSection;
+use reseller::{chooses_reseller, ResellerSection};
 
 /// Whether the invite button shows, by the server's rule; a setting not known
 /// yet (`None`) counts as off, so a member sees the button only once it is on.
@@ -227,9 +229,14 @@ fn team_page(session: Session) -> impl IntoView {
         // changes their own role, which redraws the sections.
         {move || {
             let admin = is_admin.get();
+            let reseller = session
+                .with_me_untracked(|me| chooses_reseller(me.organization.kind, me.role))
+                .unwrap_or(false)
+                .then(|| view! { <ResellerSection session=session /> });
             view! {
                 <MembersSection ctx=ctx admin=admin />
                 <InvitationsSection ctx=ctx settings=settings admin=admin members_may_invite=members_may_invite />
+                {reseller}
             }
             .into_any()
         }}
