@@ -912,6 +912,22 @@ pub struct ResellerChoice {
     pub partner_org_id: Option<i64>,
 }
 
+/// Who chooses a customer's reseller (who then also gets its renewal notices): the
+/// customer's admins. `PUT /organization/reseller` and the Team page both ask this.
+pub fn may_choose_reseller(kind: OrgKind, role: Role) -> bool {
+    kind == OrgKind::Customer && role == Role::Admin
+}
+
+/// A Partner ID as people type it (a partner's `organization.id`, shown on its Home page), or
+/// the sentence saying what is wrong; `whose` names the partner in it ("your partner").
+pub fn parse_partner_id(text: &str, whose: &str) -> Result<i64, String> {
+    match text.trim().parse::<i64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ if text.trim().is_empty() => Err(format!("Please enter {whose}'s Partner ID.")),
+        _ => Err(format!("A Partner ID is a number, like 12: {whose} finds it on their Home page.")),
+    }
+}
+
 /// `GET`/`PUT /api/v1/organization/reseller`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -38,23 +38,37 @@ fn line(r: &RenewalRow) -> String {
     format!("{} {} ({}) — {what}{site} — expires on {} ({when})", r.product_name, r.tier, r.customer, r.expires_on)
 }
 
+/// Why someone gets the digest: an admin of the organization, or an admin of the partner it
+/// chose as its reseller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient {
+    Admin,
+    Reseller,
+}
+
 /// The digest for one recipient.
-pub fn digest(to: &str, org: &str, rows: &[&RenewalRow], renewals_link: &str) -> NewMail {
+pub fn digest(to: &str, org: &str, rows: &[&RenewalRow], renewals_link: &str, why: Recipient) -> NewMail {
     let subject = format!("Renewal notice: {} items expire soon", rows.len());
     let lines: Vec<String> = rows.iter().map(|r| line(r)).collect();
+    let reason = match why {
+        Recipient::Admin => "You get this notice as an admin; turn it off on Your account.".to_string(),
+        Recipient::Reseller => format!(
+            "You get this notice because {org} chose your organization as its reseller in Tessera; they can \
+             stop it on their Team page."
+        ),
+    };
     let text = format!(
-        "Hello,\n\nThese subscriptions of {org} expire soon:\n\n{}\n\nRenew them in Tessera: {renewals_link}\n\nYou get \
-         this notice as an admin; turn it off on Your account.\n",
+        "Hello,\n\nThese subscriptions of {org} expire soon:\n\n{}\n\nRenew them in Tessera: {renewals_link}\n\n{reason}\n",
         lines.iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n")
     );
     let items: String = lines.iter().map(|l| format!("<li>{}</li>", escape(l))).collect();
     let html = format!(
         "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2937;line-height:1.5\">\
          <p>Hello,</p><p>These subscriptions of <strong>{}</strong> expire soon:</p><ul>{items}</ul>\
-         <p><a href=\"{}\">Renew them in Tessera</a>.</p><p style=\"color:#6b7280\">You get this notice as an admin; \
-         turn it off on Your account.</p></body></html>",
+         <p><a href=\"{}\">Renew them in Tessera</a>.</p><p style=\"color:#6b7280\">{}</p></body></html>",
         escape(org),
-        escape(renewals_link)
+        escape(renewals_link),
+        escape(&reason)
     );
     NewMail { to: to.to_string(), subject, text, html, kind: "renewal_notice" }
 }
@@ -87,9 +101,11 @@ pub async fn run_once(state: &AppState) -> Result<NoticeRun, sqlx::Error> {
         if due.is_empty() {
             continue;
         }
-        let mut recipients = state.db.notice_recipients(org.id).await?;
+        let mut recipients: Vec<(String, Recipient)> =
+            state.db.notice_recipients(org.id).await?.into_iter().map(|to| (to, Recipient::Admin)).collect();
         if let Some(reseller) = org.reseller_org_id {
-            recipients.extend(state.db.notice_recipients(reseller).await?);
+            recipients
+                .extend(state.db.notice_recipients(reseller).await?.into_iter().map(|to| (to, Recipient::Reseller)));
         }
         let by_item: HashMap<(&str, i64, &str), &RenewalRow> =
             rows.iter().map(|r| ((r.kind.as_str(), r.id, r.product.as_str()), r)).collect();
@@ -103,7 +119,7 @@ pub async fn run_once(state: &AppState) -> Result<NoticeRun, sqlx::Error> {
                     let listed: Vec<&RenewalRow> =
                         news.iter().filter_map(|n| by_item.get(&(n.kind, n.id, n.product.as_str())).copied()).collect();
                     mails = recipients.len();
-                    recipients.iter().map(|to| digest(to, &org.name, &listed, &link)).collect()
+                    recipients.iter().map(|(to, why)| digest(to, &org.name, &listed, &link, *why)).collect()
                 },
                 now,
             )

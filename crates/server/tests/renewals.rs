@@ -191,6 +191,11 @@ async fn each_notice_goes_out_once_also_after_a_restart_and_a_jump_sends_the_nea
     assert_eq!(mails[0].1, "Renewal notice: 1 items expire soon");
     assert!(mails.iter().any(|m| m.0 == "pat@brightline.example"));
     assert!(mails[0].2.contains("expires on 2026-01-01 (30 days left)"), "{}", mails[0].2);
+    for (to, _, text) in &mails {
+        let reseller = to == "pat@brightline.example";
+        assert_eq!(text.contains("chose your organization as its reseller"), reseller, "{to}: {text}");
+        assert_eq!(text.contains("You get this notice as an admin"), !reseller, "{to}: {text}");
+    }
 
     // A restarted server (a new process on the same database) sends nothing new.
     let config = (*app.state.config).clone();

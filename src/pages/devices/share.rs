@@ -16,12 +16,8 @@ use crate::load::{ok, Loaded};
 use crate::session::use_session;
 
 /// The Partner ID as typed, or what is wrong with it.
-pub fn partner_id(text: &str) -> Result<i64, &'static str> {
-    match text.trim().parse::<i64>() {
-        Ok(id) if id > 0 => Ok(id),
-        _ if text.trim().is_empty() => Err("Please enter your partner's Partner ID."),
-        _ => Err("A Partner ID is a number, like 12: your partner finds it on their Home page."),
-    }
+pub fn partner_id(text: &str) -> Result<i64, String> {
+    tessera_domain::api::parse_partner_id(text, "your partner")
 }
 
 /// What a share covers, for people.
@@ -52,7 +48,7 @@ pub fn ShareDialog(
     let refused = server_error_until_edited(last_error, |e| e.code == "partner_unknown", partner);
     let error = Signal::derive(move || {
         let local = submitted.get().then(|| partner.with(|p| partner_id(p).err())).flatten();
-        local.map(str::to_string).or_else(|| refused.get())
+        local.or_else(|| refused.get())
     });
     let other_error = move || {
         last_error
@@ -239,7 +235,7 @@ mod tests {
     #[test]
     fn a_partner_id_is_a_positive_number() {
         assert_eq!(partner_id(" 12 "), Ok(12));
-        assert_eq!(partner_id(""), Err("Please enter your partner's Partner ID."));
+        assert_eq!(partner_id(""), Err("Please enter your partner's Partner ID.".to_string()));
         assert!(partner_id("Brightline").is_err());
         assert!(partner_id("-3").is_err());
     }

@@ -9,7 +9,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tessera_domain::api::{OrgKind, Reseller, Role};
+use tessera_domain::api::Reseller;
 
 use crate::api::{request, ApiError, Caller, Method};
 use crate::components::shell::focus_element;
@@ -22,18 +22,12 @@ use crate::session::Session;
 const FIELD: &str = "reseller-partner";
 const STOP: &str = "reseller-stop";
 
-/// Who chooses the reseller: a customer's admins (the server's rule in `set_reseller`).
-pub fn chooses_reseller(kind: OrgKind, role: Role) -> bool {
-    kind == OrgKind::Customer && role == Role::Admin
-}
+/// Who chooses the reseller: the domain's rule, which the server applies too.
+pub use tessera_domain::api::may_choose_reseller as chooses_reseller;
 
 /// The Partner ID as typed, or what is wrong with it.
-pub fn partner_id(text: &str) -> Result<i64, &'static str> {
-    match text.trim().parse::<i64>() {
-        Ok(id) if id > 0 => Ok(id),
-        _ if text.trim().is_empty() => Err("Please enter your reseller's Partner ID."),
-        _ => Err("A Partner ID is a number, like 12: your reseller finds it on their Home page."),
-    }
+pub fn partner_id(text: &str) -> Result<i64, String> {
+    tessera_domain::api::parse_partner_id(text, "your reseller")
 }
 
 /// The body of `PUT /organization/reseller` (`ResellerChoice`): a partner, or none.
@@ -81,7 +75,7 @@ pub(super) fn ResellerSection(session: Session) -> impl IntoView {
     let refused = server_error_until_edited(last_error, |e| e.is_about("partner_org_id"), partner);
     let field_error = Signal::derive(move || {
         let local = submitted.get().then(|| partner.with(|p| partner_id(p).err())).flatten();
-        local.map(str::to_string).or_else(|| refused.get())
+        local.or_else(|| refused.get())
     });
     let other_error = move || {
         last_error.get().filter(|e| !e.is_about("partner_org_id")).map(|e| {
@@ -238,7 +232,7 @@ pub(super) fn ResellerSection(session: Session) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tessera_domain::api::ResellerChoice;
+    use tessera_domain::api::{OrgKind, ResellerChoice, Role};
 
     #[test]
     fn only_a_customers_admins_choose_a_reseller() {
@@ -251,7 +245,7 @@ mod tests {
     #[test]
     fn a_partner_id_is_a_positive_number() {
         assert_eq!(partner_id(" 12 "), Ok(12));
-        assert_eq!(partner_id(""), Err("Please enter your reseller's Partner ID."));
+        assert_eq!(partner_id(""), Err("Please enter your reseller's Partner ID.".to_string()));
         assert!(partner_id("Brightline").is_err());
         assert!(partner_id("0").is_err());
         assert!(partner_id("-3").is_err());

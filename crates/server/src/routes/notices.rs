@@ -9,7 +9,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use tessera_domain::api::{ErrorBody, OrgKind, RenewalNoticeSetting, Reseller, ResellerChoice, Role};
+use tessera_domain::api::{ErrorBody, RenewalNoticeSetting, Reseller, ResellerChoice};
 
 /// `GET /api/v1/me/renewal-notices`
 #[utoipa::path(
@@ -105,7 +105,7 @@ pub async fn set_reseller(
     ApiJson(body): ApiJson<ResellerChoice>,
 ) -> ApiResult<Json<Reseller>> {
     let who = &current.session;
-    if who.org.kind != OrgKind::Customer || who.user.role != Role::Admin {
+    if !tessera_domain::api::may_choose_reseller(who.org.kind, who.user.role) {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Only a customer's admins choose its reseller."));
     }
     if !state.db.set_reseller(who.org.id, body.partner_org_id).await? {
