@@ -40,6 +40,14 @@ pub fn scale_top(max: u32) -> u32 {
     }
 }
 
+/// A coordinate with two decimals, `12.35`, by integer arithmetic: `format!("{:.2}")` would
+/// bring the float printer into the wasm for the chart alone.
+pub fn hundredths(v: f64) -> String {
+    let n = (v * 100.0).round() as i64;
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", n.abs() / 100, n.abs() % 100)
+}
+
 /// A series of the chart: its name in the legend and its CSS class (the colour).
 pub type Series = (&'static str, &'static str);
 
@@ -85,9 +93,9 @@ pub fn ExpiryChart(
         .map(|(i, s)| {
             let below = move || (0..s).map(|b| cell(i, b)).sum::<u32>();
             let scale = move || 100.0 / f64::from(top.get());
-            let y = move || format!("{:.2}", 100.0 - f64::from(below() + cell(i, s)) * scale());
-            let h = move || format!("{:.2}", f64::from(cell(i, s)) * scale());
-            let x = format!("{:.2}", i as f64 * SLOT + (SLOT - BAR) / 2.0);
+            let y = move || hundredths(100.0 - f64::from(below() + cell(i, s)) * scale());
+            let h = move || hundredths(f64::from(cell(i, s)) * scale());
+            let x = hundredths(i as f64 * SLOT + (SLOT - BAR) / 2.0);
             view! { <rect class=series[s].1 x=x width=BAR y=y height=h /> }
         })
         .collect_view();
@@ -188,5 +196,12 @@ mod tests {
         assert_eq!(scale_top(101), 200);
         assert_eq!(scale_top(500), 500);
         assert_eq!(scale_top(1201), 2000);
+    }
+
+    #[test]
+    fn hundredths_are_two_decimals_as_format_would() {
+        for v in [0.0, 12.345_6, 99.995, 3.0, 0.004, -1.25, 41.666_666] {
+            assert_eq!(super::hundredths(v), format!("{v:.2}").replace("-0.00", "0.00"), "{v}");
+        }
     }
 }

@@ -8,20 +8,25 @@ use tessera_domain::api::{Quote, QuoteLine};
 use super::state_badge;
 use crate::format::{iso_day, money, short_day};
 
+/// A percentage of at most two decimals (the server refuses more) as people write it:
+/// `10`, `12.5`, `7.25`. Trailing zeros dropped by hand: a float printer would bring its own
+/// code into the wasm.
+pub fn percent_text(percent: f64) -> String {
+    let hundredths = (percent * 100.0).round() as i64;
+    let (whole, part) = (hundredths / 100, hundredths % 100);
+    match (part, part % 10) {
+        (0, _) => format!("{whole}"),
+        (_, 0) => format!("{whole}.{}", part / 10),
+        _ => format!("{whole}.{part:02}"),
+    }
+}
+
 /// "12.5 %" for a discount, "—" for none.
 pub fn discount_text(percent: f64) -> String {
     if percent == 0.0 {
         "—".to_string()
     } else {
-        // Two decimals at most (the server refuses more); trailing zeros dropped by hand,
-        // as a float printer would bring its own code into the wasm.
-        let hundredths = (percent * 100.0).round() as i64;
-        let (whole, part) = (hundredths / 100, hundredths % 100);
-        match (part, part % 10) {
-            (0, _) => format!("{whole} %"),
-            (_, 0) => format!("{whole}.{} %", part / 10),
-            _ => format!("{whole}.{part:02} %"),
-        }
+        format!("{} %", percent_text(percent))
     }
 }
 

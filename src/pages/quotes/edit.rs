@@ -26,7 +26,7 @@ use tessera_domain::email::Email;
 use tessera_domain::pricing::hardware_due;
 
 use super::calls::{self, Customer, LineInput};
-use super::document::promotion_text;
+use super::document::{percent_text, promotion_text};
 use super::quote_path;
 use crate::api::{self, ApiError};
 use crate::catalog::CatalogNames;
@@ -543,7 +543,7 @@ fn drafts_of(q: &Quote, catalog: Option<&CatalogNames>) -> Vec<LineDraft> {
             LineDraft {
                 sku: l.sku.clone(),
                 quantity: l.quantity.to_string(),
-                discount: if l.discount_percent == 0.0 { String::new() } else { l.discount_percent.to_string() },
+                discount: if l.discount_percent == 0.0 { String::new() } else { percent_text(l.discount_percent) },
                 // The amount without its symbol, as people type it.
                 unit_price: own
                     .map(|m| m.trim_start_matches(|c: char| !c.is_ascii_digit()).to_string())
