@@ -239,6 +239,18 @@ fn symbol_of(value: u32) -> char {
     char::from(ALPHABET[(value % N) as usize])
 }
 
+/// What a live check says about a code typed so far (the Locker's redeem box, the Activate
+/// code step): an unfinished code is not an error until it has all its symbols, the person
+/// left the field, or pressed the button; a character no code has is wrong whatever follows.
+pub fn typing_problem(input: &str, left: bool, submitted: bool) -> Option<String> {
+    match Code::parse(input) {
+        Ok(_) => None,
+        Err(CodeError::Empty) if !submitted => None,
+        Err(CodeError::WrongLength { found }) if found < LEN && !left && !submitted => None,
+        Err(e) => Some(e.message()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,5 +346,15 @@ mod tests {
         let back: Code = serde_json::from_str("\"7qkx m2pa 9rtd wh4q\"").expect("deserialize");
         assert_eq!(back, code);
         assert!(serde_json::from_str::<Code>("\"7QKX-M2PA-9RTD-WH4R\"").is_err());
+    }
+
+    #[test]
+    fn typing_problems_wait_for_a_whole_code() {
+        assert_eq!(typing_problem("", false, false), None);
+        assert_eq!(typing_problem("7QKX-M2", false, false), None, "still typing");
+        assert!(typing_problem("7QKX-M2PA-9RTD-WH4R", false, false).is_some_and(|m| m.contains("looks mistyped")));
+        assert_eq!(typing_problem("7qkx m2pa 9rtd wh4q", false, false), None);
+        assert!(typing_problem("", false, true).is_some(), "pressed with nothing typed");
+        assert!(typing_problem("7QKX", true, false).is_some(), "left the field unfinished");
     }
 }

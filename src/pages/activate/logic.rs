@@ -5,23 +5,13 @@
 
 use chrono::{Datelike, NaiveDate};
 use tessera_domain::api::{Device, DeviceSegment, SubscriptionPlan};
-use tessera_domain::code::{Code, CodeError, LEN};
 use tessera_domain::license::term_words;
 use tessera_domain::search::Query;
 
 use crate::catalog::CatalogNames;
 
-/// What the live check says about the code typed so far (as the Locker's redeem box): an
-/// unfinished code is not an error until it has all its symbols, the person left the
-/// field, or pressed Activate; a character no code has is wrong whatever follows.
-pub fn code_problem(input: &str, left: bool, submitted: bool) -> Option<String> {
-    match Code::parse(input) {
-        Ok(_) => None,
-        Err(CodeError::Empty) if !submitted => None,
-        Err(CodeError::WrongLength { found }) if found < LEN && !left && !submitted => None,
-        Err(e) => Some(e.message()),
-    }
-}
+/// The domain's live check of a code typed so far.
+pub use tessera_domain::code::typing_problem as code_problem;
 
 /// When the device's coverage by `product` ends, if `product` covers it today.
 fn coverage(device: &Device, product: &str) -> Option<NaiveDate> {

@@ -5,7 +5,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use tessera_domain::api::Redeemed;
-use tessera_domain::code::{Code, CodeError, LEN};
+use tessera_domain::code::Code;
 
 use super::CatalogLoad;
 use crate::api::{self, ApiError};
@@ -18,17 +18,8 @@ use crate::session::use_session;
 
 const FIELD: &str = "voucher-code";
 
-/// What the live check says about the code typed so far. An unfinished code is
-/// not an error until it has all its symbols, the person has left the field,
-/// or pressed Redeem; a character no code has is wrong whatever follows.
-pub fn code_problem(input: &str, left: bool, submitted: bool) -> Option<String> {
-    match Code::parse(input) {
-        Ok(_) => None,
-        Err(CodeError::Empty) if !submitted => None,
-        Err(CodeError::WrongLength { found }) if found < LEN && !left && !submitted => None,
-        Err(e) => Some(e.message()),
-    }
-}
+/// The domain's live check of a code typed so far.
+pub use tessera_domain::code::typing_problem as code_problem;
 
 /// "Added 5 units of MON-STD-36 (Asset Monitoring …). Balance: 10 units."
 pub fn redeemed_message(redeemed: &Redeemed, catalog: Option<&CatalogNames>) -> String {
@@ -132,6 +123,7 @@ pub(super) fn RedeemCard(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tessera_domain::code::CodeError;
 
     const GOOD: &str = "7QKX-M2PA-9RTD-WH4Q";
 
