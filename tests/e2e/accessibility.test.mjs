@@ -11,9 +11,8 @@ import {
   PASSWORD,
   register,
   shell,
-  signIn,
   verifyEmail,
-  createVendor,
+  vendorOperator,
 } from "./support.mjs";
 
 const require = createRequire(import.meta.url);
@@ -97,16 +96,7 @@ test("sign-in, register and home have no axe violations", async () => {
 
 test("the Digital Locker and the vendor's Vouchers page have no axe violations", async () => {
   // The vendor operator, once past the one-time password, issues a voucher.
-  const opsEmail = uniqueEmail("a11y-ops");
-  const oneTime = createVendor(`Audit Vendor ${Date.now()}`, opsEmail);
-  const vendor = await newPage(browser);
-  await signIn.open(vendor);
-  await signIn.submit(vendor, opsEmail, oneTime);
-  await vendor.waitForURL((url) => url.pathname === "/account");
-  await vendor.getByLabel("Current password").fill(oneTime);
-  await vendor.getByLabel("New password").fill("audit-vendor-passphrase");
-  await vendor.getByRole("button", { name: "Change password" }).click();
-  await vendor.getByText("Your password was changed.", { exact: false }).waitFor();
+  const vendor = await vendorOperator(browser, "a11y-ops", "audit-vendor-passphrase");
   await vendor.goto("/vouchers");
   await vendor.getByLabel("SKU", { exact: true }).locator("option", { hasText: "RUM-ADV-36" }).waitFor({ state: "attached" });
   await vendor.getByText("No vouchers yet").or(vendor.getByLabel("Search vouchers")).first().waitFor();

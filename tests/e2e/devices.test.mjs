@@ -15,6 +15,7 @@ import {
   verifyEmail,
   issueVouchers,
   axeViolations,
+  api,
 } from "./support.mjs";
 
 let browser;
@@ -36,24 +37,6 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 function shortDay(iso) {
   const [y, m, d] = iso.split("-").map(Number);
   return `${d} ${MONTHS[m - 1]} ${y}`;
-}
-
-/** A JSON request as the person signed in on `page`; answers `{status, body}`. */
-async function api(page, method, path, body, headers = {}) {
-  return page.evaluate(
-    async ({ method, path, body, headers }) => {
-      const me = await (await fetch("/api/v1/me")).json();
-      const isText = typeof body === "string";
-      const res = await fetch(`/api/v1${path}`, {
-        method,
-        headers: { "Content-Type": isText ? "text/csv" : "application/json", "X-CSRF-Token": me.csrf_token, ...headers },
-        body: body === undefined ? undefined : isText ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null };
-    },
-    { method, path, body, headers },
-  );
 }
 
 /** The step's section, named by its heading. */

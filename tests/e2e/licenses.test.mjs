@@ -17,8 +17,7 @@ import {
   mailedText,
   serverCommand,
   axeViolations,
-  signIn,
-  createVendor,
+  vendorOperator,
 } from "./support.mjs";
 
 let browser;
@@ -207,16 +206,7 @@ test("a license is made from credits, grown at a prorated cost, and its signed f
 });
 
 test("the vendor's people are told licenses are the customers' pages", async () => {
-  const email = uniqueEmail("ops-licenses");
-  const oneTime = createVendor(`Vendor Licenses ${Date.now()}`, email);
-  const page = await newPage(browser);
-  await signIn.open(page);
-  await signIn.submit(page, email, oneTime);
-  await page.waitForURL((url) => url.pathname === "/account");
-  await page.getByLabel("Current password").fill(oneTime);
-  await page.getByLabel("New password").fill("vendor-licenses-2026");
-  await page.getByRole("button", { name: "Change password" }).click();
-  await page.getByText("Your password was changed.", { exact: false }).waitFor();
+  const page = await vendorOperator(browser, "ops-licenses", "vendor-licenses-2026");
   const nav = page.getByRole("navigation", { name: "Main" });
   assert.equal(await nav.getByRole("link", { name: "Licenses" }).count(), 0);
   for (const path of ["/licenses", "/licenses/new", "/licenses/1"]) {

@@ -4,7 +4,7 @@
 // voucher redeemed by the customer's organization.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, newPage, screenshot, uniqueEmail, PASSWORD, register, signIn, createVendor } from "./support.mjs";
+import { launch, newPage, screenshot, uniqueEmail, PASSWORD, register, vendorOperator } from "./support.mjs";
 
 let browser;
 before(async () => {
@@ -46,23 +46,10 @@ function mistype(code) {
   return other + code.slice(1);
 }
 
-async function vendorOperator() {
-  const email = uniqueEmail("ops");
-  const oneTime = createVendor(`Vendor Ops ${Date.now()}`, email);
-  const page = await newPage(browser);
-  await signIn.open(page);
-  await signIn.submit(page, email, oneTime);
-  await page.waitForURL((url) => url.pathname === "/account");
-  await page.getByLabel("Current password").fill(oneTime);
-  await page.getByLabel("New password").fill(NEW_PASSWORD);
-  await page.getByRole("button", { name: "Change password" }).click();
-  await page.getByText("Your password was changed.", { exact: false }).waitFor();
-  return page;
-}
 
 test("vouchers issued in the back office are redeemed in a customer's Digital Locker", async () => {
   // ---- The vendor operator sees the back office, not the customer sections.
-  const vendor = await vendorOperator();
+  const vendor = await vendorOperator(browser, "ops", NEW_PASSWORD);
   await vendor.context().grantPermissions(["clipboard-read", "clipboard-write"]);
   const nav = vendor.getByRole("navigation", { name: "Main" });
   await nav.getByRole("link", { name: "Vouchers" }).waitFor();

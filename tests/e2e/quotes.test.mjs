@@ -14,12 +14,12 @@ import {
   uniqueEmail,
   PASSWORD,
   register,
-  signIn,
   verifyEmail,
   issueVouchers,
-  createVendor,
   mailedText,
   axeViolations,
+  api,
+  vendorOperator,
 } from "./support.mjs";
 
 let browser;
@@ -33,25 +33,6 @@ after(async () => {
 async function shot(page, name) {
   await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, name);
-}
-
-/** A JSON request as the person signed in on `page`; answers `{status, body}` (text for CSV). */
-async function api(page, method, path, body, headers = {}) {
-  return page.evaluate(
-    async ({ method, path, body, headers }) => {
-      const me = await (await fetch("/api/v1/me")).json();
-      const isText = typeof body === "string";
-      const res = await fetch(`/api/v1${path}`, {
-        method,
-        headers: { "Content-Type": isText ? "text/csv" : "application/json", "X-CSRF-Token": me.csrf_token, ...headers },
-        body: body === undefined ? undefined : isText ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      const json = res.headers.get("content-type")?.includes("json");
-      return { status: res.status, body: text && json ? JSON.parse(text) : text };
-    },
-    { method, path, body, headers },
-  );
 }
 
 test("a partner quotes a customer's renewals, the customer accepts, the vendor fulfils, the voucher is redeemed", async () => {
@@ -164,16 +145,7 @@ test("a partner quotes a customer's renewals, the customer accepts, the vendor f
   await customer.getByText("You accepted this quote: order", { exact: false }).waitFor();
 
   // ---- The vendor's operator fulfils the order, once.
-  const opsEmail = uniqueEmail("quote-ops");
-  const oneTime = createVendor(`Vendor Ops ${Date.now()}`, opsEmail);
-  const vendor = await newPage(browser);
-  await signIn.open(vendor);
-  await signIn.submit(vendor, opsEmail, oneTime);
-  await vendor.waitForURL((url) => url.pathname === "/account");
-  await vendor.getByLabel("Current password").fill(oneTime);
-  await vendor.getByLabel("New password").fill("vendor-back-office-2026");
-  await vendor.getByRole("button", { name: "Change password" }).click();
-  await vendor.getByText("Your password was changed.", { exact: false }).waitFor();
+  const vendor = await vendorOperator(browser, "quote-ops", "vendor-back-office-2026");
   await vendor.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Orders" }).click();
   const row = vendor.locator(".order-table tbody tr", { hasText: number });
   await row.getByText(installer).waitFor();

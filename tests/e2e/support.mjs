@@ -166,3 +166,44 @@ export async function axeViolations(page) {
     return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   });
 }
+
+/**
+ * A request as the person signed in on `page` would make it (their cookie and CSRF token);
+ * a string body goes as `text/csv`, anything else as JSON. Answers `{status, body}`: the
+ * parsed JSON, or the text of another answer (a CSV).
+ */
+export async function api(page, method, path, body, headers = {}) {
+  return page.evaluate(
+    async ({ method, path, body, headers }) => {
+      const me = await (await fetch("/api/v1/me")).json();
+      const isText = typeof body === "string";
+      const res = await fetch(`/api/v1${path}`, {
+        method,
+        headers: { "Content-Type": isText ? "text/csv" : "application/json", "X-CSRF-Token": me.csrf_token, ...headers },
+        body: body === undefined ? undefined : isText ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      const json = res.headers.get("content-type")?.includes("json");
+      return { status: res.status, body: text && json ? JSON.parse(text) : text || null };
+    },
+    { method, path, body, headers },
+  );
+}
+
+/**
+ * A vendor operator made with `tessera-server users create-vendor`, signed in on a new page
+ * of `browser` and past the one-time password (replaced by `password`).
+ */
+export async function vendorOperator(browser, prefix, password) {
+  const email = uniqueEmail(prefix);
+  const oneTime = createVendor(`Vendor ${prefix} ${Date.now()}`, email);
+  const page = await newPage(browser);
+  await signIn.open(page);
+  await signIn.submit(page, email, oneTime);
+  await page.waitForURL((url) => url.pathname === "/account");
+  await page.getByLabel("Current password").fill(oneTime);
+  await page.getByLabel("New password").fill(password);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await page.getByText("Your password was changed.", { exact: false }).waitFor();
+  return page;
+}

@@ -307,6 +307,27 @@ fn OptionMatrix(
     }
 }
 
+/// The matrix once the catalog is here (its products and tiers name the rows and columns).
+fn matrix_when_loaded(
+    catalog: Loaded<Arc<CatalogNames>>,
+    product: RwSignal<String>,
+    quantity: RwSignal<String>,
+    starts_on: Signal<NaiveDate>,
+    pick: Callback<(String, u32)>,
+    busy: RwSignal<bool>,
+) -> impl Fn() -> AnyView {
+    move || {
+        catalog.with(|c| match c {
+            Some(Ok(c)) => view! {
+                <OptionMatrix catalog=c.clone() product=product quantity=quantity starts_on=starts_on on_pick=pick busy=busy />
+            }
+            .into_any(),
+            Some(Err(e)) => view! { <ErrorBanner message=e.message.clone() /> }.into_any(),
+            None => view! { <Loading label="Loading the catalog…" /> }.into_any(),
+        })
+    }
+}
+
 /// The customers who share devices with the partner, once each.
 fn customers(shares: &[DeviceShare], partner: i64) -> Vec<(i64, String)> {
     let mut out: Vec<(i64, String)> = Vec::new();
@@ -501,24 +522,7 @@ pub fn NewQuote() -> impl IntoView {
             </h2>
             {move || problem.get().map(|p| view! { <p class="field-error" role="alert">{p}</p> })}
             {move || server.get().map(|e| view! { <ErrorBanner message=e.message /> })}
-            {move || {
-                catalog
-                    .with(|c| match c {
-                        Some(Ok(c)) => view! {
-                            <OptionMatrix
-                                catalog=c.clone()
-                                product=product
-                                quantity=quantity
-                                starts_on=starts_on
-                                on_pick=pick
-                                busy=busy
-                            />
-                        }
-                        .into_any(),
-                        Some(Err(e)) => view! { <ErrorBanner message=e.message.clone() /> }.into_any(),
-                        None => view! { <Loading label="Loading the catalog…" /> }.into_any(),
-                    })
-            }}
+            {matrix_when_loaded(catalog, product, quantity, starts_on, pick, busy)}
         </section>
     }
 }
@@ -839,24 +843,7 @@ pub fn DraftEditor(quote: Quote, on_saved: Callback<Quote>, notice: RwSignal<Opt
             <p class="field-hint">
                 {format!("Prices for plans starting on {}. Pick a cell to add it as a line.", short_day(starts_on))}
             </p>
-            {move || {
-                catalog
-                    .with(|c| match c {
-                        Some(Ok(c)) => view! {
-                            <OptionMatrix
-                                catalog=c.clone()
-                                product=product
-                                quantity=quantity
-                                starts_on=Signal::derive(move || starts_on)
-                                on_pick=add
-                                busy=busy
-                            />
-                        }
-                        .into_any(),
-                        Some(Err(e)) => view! { <ErrorBanner message=e.message.clone() /> }.into_any(),
-                        None => view! { <Loading label="Loading the catalog…" /> }.into_any(),
-                    })
-            }}
+            {matrix_when_loaded(catalog, product, quantity, Signal::derive(move || starts_on), add, busy)}
         </section>
     }
 }
