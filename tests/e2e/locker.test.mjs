@@ -54,7 +54,7 @@ test("vouchers issued in the back office are redeemed in a customer's Digital Lo
   const nav = vendor.getByRole("navigation", { name: "Main" });
   await nav.getByRole("link", { name: "Vouchers" }).waitFor();
   const links = await nav.getByRole("link").allInnerTexts();
-  assert.deepEqual(links.map((l) => l.trim()), ["Home", "Vouchers", "Team"]);
+  assert.deepEqual(links.map((l) => l.trim()), ["Home", "Vouchers", "Orders", "Team"]);
   await vendor.goto("/");
   await vendor.locator(".section-card", { hasText: "Vouchers" }).waitFor();
   await shot(vendor, "locker-01-vendor-home");
