@@ -56,7 +56,7 @@ test("vouchers issued in the back office are redeemed in a customer's Digital Lo
   const links = await nav.getByRole("link").allInnerTexts();
   assert.deepEqual(links.map((l) => l.trim()), ["Home", "Vouchers", "Orders", "Team"]);
   await vendor.goto("/");
-  await vendor.locator(".section-card", { hasText: "Vouchers" }).waitFor();
+  await vendor.locator('a.section-card[href="/vouchers"]').waitFor();
   await shot(vendor, "locker-01-vendor-home");
 
   await nav.getByRole("link", { name: "Vouchers" }).click();
